@@ -1,0 +1,405 @@
+"""Loading and validating everything in knowledge/: one Knowledge object, or every error found.
+
+The bot and every CLI command load knowledge through `load_knowledge`, so invalid knowledge stops
+them all with the same messages `factbot check` prints: file, line, what is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.kb.article import Article, article_from_plain_text, load_article
+from bot.kb.facts import Fact, build_facts, dump_facts, load_facts
+from bot.kb.yamlsrc import (
+    KnowledgeError,
+    KnowledgeInvalid,
+    Mapping,
+    Sequence,
+    display_path,
+    line_of,
+    load_yaml,
+)
+
+MIN_EXAMPLES = 5
+_INTENT_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+TERM_TYPES = ("person", "place", "org", "product", "event", "document", "term")
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    type: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A curated question type: example questions, the facts that answer it, a lead line."""
+
+    id: str
+    answer: str
+    facts: tuple[str, ...]
+    examples: tuple[str, ...]
+    title: str = ""
+    daily: bool = False  # postable as a daily fact
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    id: str
+    examples: tuple[str, ...]
+    replies: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    articles: tuple[Article, ...]
+    facts: tuple[Fact, ...]
+    intents: tuple[Intent, ...]
+    smalltalk: tuple[SmallTalk, ...]
+    terms: tuple[Term, ...]
+    synonyms: dict[str, tuple[str, ...]]  # canonical -> variants
+    stopwords: frozenset[str]
+    frame_words: frozenset[str]
+    directory: Path
+    _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
+
+    def fact(self, fact_id: str) -> Fact:
+        if not self._facts_by_id:
+            self._facts_by_id.update({f.id: f for f in self.facts})
+        return self._facts_by_id[fact_id]
+
+    def article(self, article_id: str) -> Article:
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
+
+    @property
+    def main_article(self) -> Article:
+        return self.articles[0]
+
+
+# ---------------------------------------------------------------- sources
+
+
+def load_articles(directory: Path) -> list[Article]:
+    """Every article under knowledge/sources/: a folder with article.yaml (cleaned, curated), or
+    a folder or file with only raw text (structured automatically). The curated main article,
+    bj, comes first; the others follow by name."""
+    sources = directory / "sources"
+    articles: list[Article] = []
+    if not sources.is_dir():
+        raise KnowledgeInvalid(
+            [KnowledgeError(display_path(sources), 0, "no sources folder", "add the article text")]
+        )
+    for entry in sorted(sources.iterdir()):
+        if entry.is_dir() and (entry / "article.yaml").is_file():
+            articles.append(load_article(entry / "article.yaml"))
+        elif entry.is_dir() and (entry / "raw.txt").is_file():
+            articles.append(article_from_plain_text(entry / "raw.txt", _article_id(entry.name)))
+        elif entry.is_file() and entry.suffix == ".txt":
+            articles.append(article_from_plain_text(entry, _article_id(entry.stem)))
+    if not articles:
+        raise KnowledgeInvalid(
+            [KnowledgeError(display_path(sources), 0, "no article found", "add an article.yaml")]
+        )
+    articles.sort(key=lambda a: (a.id != "bj", a.id))
+    return articles
+
+
+def _article_id(name: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9_]", "_", name.lower()).strip("_") or "article"
+    return cleaned if cleaned[0].isalpha() else f"a_{cleaned}"
+
+
+def load_terms(directory: Path) -> list[Term]:
+    path = directory / "terms.yaml"
+    if not path.exists():
+        return []
+    data = load_yaml(path)
+    shown = display_path(path)
+    errors: list[KnowledgeError] = []
+    terms: list[Term] = []
+    if not isinstance(data, list):
+        raise KnowledgeInvalid([KnowledgeError(shown, 1, "expected a list of terms")])
+    for index, node in enumerate(data):
+        line = line_of(data, index)
+        if not isinstance(node, Mapping) or not isinstance(node.get("term"), str):
+            errors.append(KnowledgeError(shown, line, "each entry needs `term:` text"))
+            continue
+        kind = node.get("type", "term")
+        if kind not in TERM_TYPES:
+            errors.append(
+                KnowledgeError(shown, line, f"unknown type {kind!r}", f"use one of {TERM_TYPES}")
+            )
+        aliases = node.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            errors.append(KnowledgeError(shown, line, "aliases: must be a list of text"))
+            aliases = []
+        terms.append(Term(node["term"], str(kind), tuple(aliases)))
+    if errors:
+        raise KnowledgeInvalid(errors)
+    return terms
+
+
+def facts_text(directory: Path, articles: list[Article], terms: list[Term]) -> str:
+    """What facts.yaml must contain for the current articles (used by build and the stale check)."""
+    names = [t.term for t in terms] + [a for t in terms for a in t.aliases]
+    return dump_facts(build_facts(articles, names))
+
+
+def build(directory: Path) -> tuple[Path, int]:
+    """Regenerate knowledge/facts.yaml; returns its path and the number of facts."""
+    articles = load_articles(directory)
+    terms = load_terms(directory)
+    text = facts_text(directory, articles, terms)
+    path = directory / "facts.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text.count("\n- id: ") + text.startswith("- id: ")
+
+
+# ---------------------------------------------------------------- curated files
+
+
+class _Collector:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        self.errors: list[KnowledgeError] = []
+
+    def error(self, line: int, message: str, hint: str = "") -> None:
+        self.errors.append(KnowledgeError(self.shown, line, message, hint))
+
+    def texts(self, node: Mapping, key: str, what: str, minimum: int = 1) -> tuple[str, ...]:
+        value = node.get(key)
+        line = line_of(node, key)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(line, f"{what}: `{key}` must be a list of non-empty text")
+            return ()
+        if len(value) < minimum:
+            self.error(line, f"{what}: needs at least {minimum} {key}, has {len(value)}",
+                       "add more varied phrasings")
+        return tuple(value)
+
+
+def _load_list(path: Path) -> tuple[list, _Collector]:
+    collector = _Collector(path)
+    if not path.exists():
+        collector.error(0, "file missing", "restore it from the repository")
+        return [], collector
+    data = load_yaml(path)
+    if not isinstance(data, list):
+        collector.error(1, "expected a YAML list at the top")
+        return [], collector
+    return data, collector
+
+
+def load_intents(
+    path: Path, fact_ids: set[str], normalise: Callable[[str], str] | None = None
+) -> tuple[list[Intent], list[KnowledgeError]]:
+    data, c = _load_list(path)
+    intents: list[Intent] = []
+    seen: dict[str, int] = {}
+    examples_seen: dict[str, tuple[str, int]] = {}
+    for index, node in enumerate(data):
+        line = line_of(data, index)
+        if not isinstance(node, Mapping):
+            c.error(line, "each intent must be a mapping with id, answer, facts and examples")
+            continue
+        unknown = set(node) - {"id", "title", "answer", "facts", "examples", "daily"}
+        for key in sorted(unknown, key=str):
+            close = difflib.get_close_matches(str(key), ["id", "title", "answer", "facts", "examples", "daily"], 1)
+            c.error(line_of(node, key), f"unknown key {key!r}",
+                    f"did you mean {close[0]!r}?" if close else "remove it")
+        intent_id = node.get("id")
+        if not isinstance(intent_id, str) or not _INTENT_ID.match(intent_id):
+            c.error(line_of(node, "id"), "intent id must be lowercase letters, digits and _")
+            continue
+        if intent_id in seen:
+            c.error(line_of(node, "id"), f"duplicate intent id {intent_id!r}",
+                    f"first defined at line {seen[intent_id]}; rename one")
+            continue
+        seen[intent_id] = line_of(node, "id")
+        answer = node.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            c.error(line_of(node, "answer"), f"{intent_id}: `answer` must be a short line of text")
+            answer = ""
+        facts = node.get("facts")
+        if not isinstance(facts, list) or not facts:
+            c.error(line_of(node, "facts"), f"{intent_id}: `facts` must list at least one fact id")
+            facts = []
+        for i, fact_id in enumerate(facts):
+            if fact_id not in fact_ids:
+                close = difflib.get_close_matches(str(fact_id), sorted(fact_ids), 1)
+                c.error(line_of(facts, i, line_of(node, "facts")),
+                        f"{intent_id}: unknown fact id {fact_id!r}",
+                        f"did you mean {close[0]}?" if close else "see knowledge/facts.yaml")
+        examples = c.texts(node, "examples", intent_id, MIN_EXAMPLES)
+        if normalise is not None:
+            for i, example in enumerate(examples):
+                key = normalise(example)
+                ex_line = line_of(node["examples"], i, line)
+                if key in examples_seen and examples_seen[key][0] != intent_id:
+                    other, other_line = examples_seen[key]
+                    c.error(ex_line, f"example {example!r} is claimed by {intent_id} and {other}",
+                            f"see line {other_line}; keep it in one intent")
+                examples_seen.setdefault(key, (intent_id, ex_line))
+        title = node.get("title", "")
+        daily = node.get("daily", False)
+        if not isinstance(daily, bool):
+            c.error(line_of(node, "daily"), f"{intent_id}: `daily` must be true or false")
+            daily = False
+        intents.append(Intent(intent_id, answer, tuple(str(f) for f in facts), examples,
+                              str(title or ""), daily, line))
+    return intents, c.errors
+
+
+def load_smalltalk(path: Path) -> tuple[list[SmallTalk], list[KnowledgeError]]:
+    data, c = _load_list(path)
+    items: list[SmallTalk] = []
+    for index, node in enumerate(data):
+        line = line_of(data, index)
+        if not isinstance(node, Mapping) or not isinstance(node.get("id"), str):
+            c.error(line, "each small-talk entry needs id, examples and replies")
+            continue
+        examples = c.texts(node, "examples", node["id"], 2)
+        replies = c.texts(node, "replies", node["id"], 1)
+        items.append(SmallTalk(node["id"], examples, replies, line))
+    return items, c.errors
+
+
+def load_synonyms(path: Path) -> tuple[dict[str, tuple[str, ...]], list[KnowledgeError]]:
+    c = _Collector(path)
+    if not path.exists():
+        return {}, []
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        c.error(1, "expected a mapping: canonical word -> list of variants")
+        return {}, c.errors
+    synonyms: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for key, value in data.items():
+        line = line_of(data, key)
+        if not isinstance(key, str) or not isinstance(value, list) or not all(
+            isinstance(v, str) and v for v in value
+        ):
+            c.error(line, f"{key!r}: must map to a list of variants")
+            continue
+        for variant in value:
+            if variant in owner and owner[variant] != key:
+                c.error(line, f"variant {variant!r} is listed under {owner[variant]!r} and {key!r}",
+                        "a variant can mean only one thing")
+            owner[variant] = key
+        synonyms[key] = tuple(value)
+    return synonyms, c.errors
+
+
+def load_language(path: Path) -> tuple[frozenset[str], frozenset[str], list[KnowledgeError]]:
+    c = _Collector(path)
+    if not path.exists():
+        return frozenset(), frozenset(), []
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        c.error(1, "expected a mapping with stopwords and frame_words")
+        return frozenset(), frozenset(), c.errors
+    words: dict[str, frozenset[str]] = {}
+    for key in ("stopwords", "frame_words"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            c.error(line_of(data, key), f"`{key}` must be a list of words")
+            value = []
+        words[key] = frozenset(v.lower() for v in value)
+    return words["stopwords"], words["frame_words"], c.errors
+
+
+# ---------------------------------------------------------------- the whole store
+
+
+def _as_list(node: object) -> Sequence | list:
+    return node if isinstance(node, list) else []
+
+
+def load_knowledge(
+    directory: Path, normalise: Callable[[str], str] | None = None
+) -> Knowledge:
+    """Load and validate knowledge/; raise KnowledgeInvalid with every error found."""
+    errors: list[KnowledgeError] = []
+    articles = load_articles(directory)
+    terms = load_terms(directory)
+    facts_path = directory / "facts.yaml"
+    expected = facts_text(directory, articles, terms)
+    if not facts_path.exists():
+        raise KnowledgeInvalid([KnowledgeError(display_path(facts_path), 0, "facts.yaml missing",
+                                               "run `factbot build`")])
+    if facts_path.read_text(encoding="utf-8") != expected:
+        errors.append(KnowledgeError(display_path(facts_path), 1,
+                                     "facts.yaml is stale: the articles or terms changed since it was built",
+                                     "run `factbot build` and commit the result"))
+    facts = load_facts(facts_path)
+    seen_ids: dict[str, int] = {}
+    paragraphs = {p.id: p for a in articles for p in a.paragraphs()}
+    for fact in facts:
+        if fact.id in seen_ids:
+            errors.append(KnowledgeError(display_path(facts_path), fact.line,
+                                         f"duplicate fact id {fact.id}", "run `factbot build`"))
+        seen_ids[fact.id] = fact.line
+        paragraph = paragraphs.get(fact.paragraph)
+        if paragraph is None or fact.text not in paragraph.text:
+            errors.append(KnowledgeError(display_path(facts_path), fact.line,
+                                         f"fact {fact.id} is not verbatim in {fact.paragraph}",
+                                         "quotes must be copied from the cleaned article; run `factbot build`"))
+    fact_ids = set(seen_ids)
+    intents, intent_errors = load_intents(directory / "intents.yaml", fact_ids, normalise)
+    errors += intent_errors
+    errors += _check_answers(directory / "intents.yaml", intents, {f.id: f for f in facts})
+    smalltalk, st_errors = load_smalltalk(directory / "smalltalk.yaml")
+    errors += st_errors
+    synonyms, syn_errors = load_synonyms(directory / "synonyms.yaml")
+    errors += syn_errors
+    stopwords, frame_words, lang_errors = load_language(directory / "language.yaml")
+    errors += lang_errors
+    if errors:
+        raise KnowledgeInvalid(errors)
+    return Knowledge(
+        articles=tuple(articles),
+        facts=tuple(facts),
+        intents=tuple(intents),
+        smalltalk=tuple(smalltalk),
+        terms=tuple(terms),
+        synonyms=synonyms,
+        stopwords=stopwords,
+        frame_words=frame_words,
+        directory=directory,
+    )
+
+
+def _check_answers(path: Path, intents: list[Intent], facts: dict[str, Fact]) -> list[KnowledgeError]:
+    """An answer line may only state figures that its quotes contain: the bot never invents."""
+    errors: list[KnowledgeError] = []
+    for intent in intents:
+        quoted = "".join(facts[f].text for f in intent.facts if f in facts)
+        for figure in _FIGURE.findall(intent.answer):
+            if figure not in quoted:
+                errors.append(KnowledgeError(
+                    display_path(path), intent.line,
+                    f"{intent.id}: answer states {figure!r}, which none of its facts contains",
+                    "say only what the quoted facts say, or add the fact that says it"))
+    return errors
+
+
+def uncovered_facts(knowledge: Knowledge) -> list[Fact]:
+    """Curated-article facts with a figure or a named thing that no intent leads to."""
+    reachable = {f for intent in knowledge.intents for f in intent.facts}
+    curated = {a.id for a in knowledge.articles if a.source_path.name == "article.yaml"}
+    return [
+        fact for fact in knowledge.facts
+        if fact.article in curated and (fact.numbers or fact.entities) and fact.id not in reachable
+    ]

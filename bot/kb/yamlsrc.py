@@ -1,0 +1,112 @@
+"""YAML loading that remembers line numbers, so every knowledge error can point at file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class Mapping(dict):
+    """A dict from YAML that knows the line it starts on and the line of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+
+class Sequence(list):
+    """A list from YAML that knows the line it starts on and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+@dataclass(frozen=True)
+class KnowledgeError:
+    """One problem in the knowledge files: where it is, what is wrong and what to do."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class KnowledgeInvalid(Exception):
+    """Raised when the knowledge cannot be loaded; carries every error found."""
+
+    def __init__(self, errors: list[KnowledgeError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that returns Mapping/Sequence objects carrying 1-based line numbers."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    result = Mapping()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Sequence:
+    result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def display_path(path: Path) -> str:
+    """A path as a person should see it: relative to the working directory when it can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file; a syntax error becomes KnowledgeInvalid naming file and line."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeInvalid([KnowledgeError(shown, 0, f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise KnowledgeInvalid([KnowledgeError(shown, 0, "not UTF-8 text")]) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise KnowledgeInvalid(
+            [KnowledgeError(shown, line, f"YAML syntax: {problem}", "fix the YAML syntax")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeInvalid([KnowledgeError(shown, 0, f"YAML: {exc}")]) from None
+
+
+def line_of(obj: Any, key: Any = None, default: int = 0) -> int:
+    """Line of a Mapping/Sequence, or of one of its keys/items, when known."""
+    if key is not None:
+        if isinstance(obj, Mapping):
+            return obj.key_lines.get(key, obj.line)
+        if isinstance(obj, Sequence) and isinstance(key, int) and key < len(obj.item_lines):
+            return obj.item_lines[key]
+    return getattr(obj, "line", default)
