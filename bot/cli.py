@@ -1,7 +1,187 @@
-"""Command-line entry point (filled in as the knowledge store and engine land)."""
+"""`factbot` (and `python -m bot`): every operator command, on the same engine as the bot.
+
+Invalid knowledge stops every command with the messages of `factbot check` (file:line: what is
+wrong (what to do)) and exit status 1, never a traceback.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.kb.yamlsrc import KnowledgeInvalid
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _knowledge_dir(args: argparse.Namespace) -> Path:
+    from bot.paths import default_knowledge_dir
+
+    return Path(args.knowledge) if args.knowledge else default_knowledge_dir()
+
+
+def _engine(args: argparse.Namespace):
+    from bot.engine.engine import Engine
+
+    return Engine.load(_knowledge_dir(args))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.question:
+        reply = engine.ask(" ".join(args.question), explain=args.explain)
+        if args.json:
+            print(json.dumps(reply.as_json(explain=args.explain), ensure_ascii=False))
+        else:
+            print(reply.text)
+            if args.explain:
+                print(json.dumps(reply.explanation, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not args.json:
+        print(
+            "factbot ask: give a question, or use --json to read one question per line "
+            "from standard input",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        reply = engine.ask(question, explain=args.explain)
+        sys.stdout.write(json.dumps(reply.as_json(explain=args.explain), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    article = engine.knowledge.main_article
+    print(f"关于《{article.title}》，有什么想问的？（输入 exit 或按 Ctrl-D 退出）")
+    while True:
+        try:
+            question = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if question.strip().lower() in {"exit", "quit", "退出"}:
+            return EXIT_OK
+        if question.strip():
+            print(engine.ask(question).text)
+            print()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import evaluate, format_report, load_items
+
+    engine = _engine(args)
+    status = EXIT_OK
+    for name in args.files:
+        report = evaluate(engine, load_items(Path(name)))
+        print(format_report(report, name))
+        limits = [
+            ("overall", report.accuracy, args.min_accuracy),
+            ("answers", report.kind_accuracy("answer"), args.min_answer),
+            ("out of scope", report.kind_accuracy("oos"), args.min_oos),
+            ("small talk", report.kind_accuracy("smalltalk"), args.min_smalltalk),
+        ]
+        for label, value, minimum in limits:
+            if minimum is not None and value is not None and value < minimum:
+                print(f"{name}: {label} accuracy {value:.3f} is below the minimum {minimum}")
+                status = EXIT_FAIL
+    return status
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from bot.kb.store import build
+
+    path, count = build(_knowledge_dir(args))
+    print(f"wrote {path} ({count} facts)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.engine.normalize import normalize
+    from bot.kb.store import load_knowledge, uncovered_facts
+
+    directory = _knowledge_dir(args)
+    knowledge = load_knowledge(directory, normalise=normalize)
+    missing = uncovered_facts(knowledge)
+    for fact in missing:
+        print(
+            f"{directory / 'facts.yaml'}:{fact.line}: fact {fact.id} has a figure or a name but "
+            f"no intent leads to it (add it to an intent's facts in intents.yaml)",
+            file=sys.stderr,
+        )
+    if missing:
+        return EXIT_FAIL
+    print(
+        f"knowledge OK: {len(knowledge.articles)} article(s), {len(knowledge.facts)} facts, "
+        f"{len(knowledge.intents)} intents, {len(knowledge.smalltalk)} small-talk entries"
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="factbot",
+        description="Answers Chinese questions about a news article, quoting its source.",
+    )
+    parser.add_argument(
+        "--knowledge", metavar="DIR", help="knowledge folder (default: the bundled one)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
+    ask.add_argument("question", nargs="*", help="the question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--explain", action="store_true", help="show how the answer was chosen")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="ask questions at an interactive prompt")
+    chat.set_defaults(func=cmd_chat)
+
+    ev = sub.add_parser("eval", help="score the engine on question sets")
+    ev.add_argument("files", nargs="+", metavar="FILE.yaml")
+    ev.add_argument("--min-accuracy", type=float, metavar="X", help="fail below this overall")
+    ev.add_argument("--min-answer", type=float, metavar="X", help="fail below this on answers")
+    ev.add_argument("--min-oos", type=float, metavar="X", help="fail below this on out of scope")
+    ev.add_argument(
+        "--min-smalltalk", type=float, metavar="X", help="fail below this on small talk"
+    )
+    ev.set_defaults(func=cmd_eval)
+
+    build = sub.add_parser("build", help="rebuild knowledge/facts.yaml from the articles")
+    build.set_defaults(func=cmd_build)
+    check = sub.add_parser("check", help="validate everything in knowledge/")
+    check.set_defaults(func=cmd_check)
+
+    for register in _extra_commands():
+        register(sub)
+    return parser
+
+
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Commands of the Telegram bot and of daily posting, each from its own package."""
+    registrars: list[Callable[[argparse._SubParsersAction], None]] = []
+    # telegram: `factbot run`
+    # daily: `factbot subscribe / unsubscribe / subscriptions / post`
+    return registrars
+
 
 def main(argv: list[str] | None = None) -> int:
-    return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KnowledgeInvalid as exc:
+        print("factbot: the knowledge is invalid:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:
+        return EXIT_OK

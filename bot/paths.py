@@ -1,4 +1,4 @@
-"""Where the knowledge lives: the repository's knowledge/ in a checkout, the packaged copy otherwise."""
+"""Where the knowledge lives: the checkout's knowledge/ if there is one, else the packaged copy."""
 
 from __future__ import annotations
 

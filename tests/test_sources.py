@@ -106,7 +106,10 @@ def test_sidebar_photo_and_data_box(article) -> None:
 
 def test_locators_read_as_a_person_would(article) -> None:
     paragraph = article.section("s1").paragraphs[2]
-    assert article.locator(paragraph) == "《感悟高质量发展的“第一动力”》· 1个月实现自主研发新突破 · 第3段"
+    assert (
+        article.locator(paragraph)
+        == "《感悟高质量发展的“第一动力”》· 1个月实现自主研发新突破 · 第3段"
+    )
     item = article.section("data2").paragraphs[2]
     assert article.locator(item) == (
         "《感悟高质量发展的“第一动力”》· 数说 · 聚力打造科技园区（截至2023年底） · 第3项"

@@ -10,7 +10,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.kb.yamlsrc import KnowledgeError, KnowledgeInvalid, Mapping, display_path, line_of, load_yaml
+from bot.kb.yamlsrc import (
+    KnowledgeError,
+    KnowledgeInvalid,
+    Mapping,
+    display_path,
+    line_of,
+    load_yaml,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,8 @@ class Paragraph:
     number: int  # 1-based within its section: 第N段 / 第N项
     text: str
     is_item: bool = False  # a data-box item rather than a running paragraph
+    label: str = ""  # what it is when it is not body text: 标题, 作者, 栏目, 来源说明...
+    of_box: bool = False  # the title or credit of a whole box (数说), not of one section
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Section:
     box: str | None = None  # the sidebar/box it stands in (相关链接, 数说), if any
     scope: str | None = None  # e.g. 截至2023年底 for the data box
     paragraphs: tuple[Paragraph, ...] = ()
+    extras: tuple[Paragraph, ...] = ()  # its heading and credit line, quotable but not 第N段
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,9 @@ class Article:
         return value if isinstance(value, str) else ""
 
     def paragraphs(self) -> list[Paragraph]:
-        return [p for s in self.sections for p in s.paragraphs]
+        """Body paragraphs and items in reading order, then headings, credits and metadata."""
+        body = [p for s in self.sections for p in s.paragraphs]
+        return body + [p for s in self.sections for p in s.extras]
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -75,11 +87,17 @@ class Article:
     def locator(self, paragraph: Paragraph) -> str:
         """`《title》· section · 第N段`: where a quote stands, in the reader's terms."""
         section = self.section(paragraph.section_id)
+        if section.id == "meta":
+            return f"《{self.title}》· {paragraph.label}"
         place = section.name
         if section.box and section.box != section.name:
             place = f"{section.box} · {place}"
         if section.scope:
             place = f"{place}（{section.scope}）"
+        if paragraph.of_box and section.box:
+            return f"《{self.title}》· {section.box} · {paragraph.label}"
+        if paragraph.label:
+            return f"《{self.title}》· {place} · {paragraph.label}"
         unit = "项" if paragraph.is_item else "段"
         return f"《{self.title}》· {place} · 第{paragraph.number}{unit}"
 
@@ -116,7 +134,11 @@ class _Reader:
         """A paragraph is a string, or {join: [pieces]} where a piece may be {dropped: text}."""
         if isinstance(value, str):
             return self.text(value, line, "a paragraph")
-        if isinstance(value, Mapping) and set(value) == {"join"} and isinstance(value["join"], list):
+        if (
+            isinstance(value, Mapping)
+            and set(value) == {"join"}
+            and isinstance(value["join"], list)
+        ):
             pieces: list[str] = []
             for index, piece in enumerate(value["join"]):
                 piece_line = line_of(value["join"], index, line)
@@ -180,6 +202,7 @@ def load_article(path: Path) -> Article:
     box = data.get("databox")
     if box is not None:
         sections.extend(_read_databox(reader, box, article_id, seen))
+    sections.append(_meta_section(article_id, meta))
     if reader.errors:
         raise KnowledgeInvalid(reader.errors)
     return Article(
@@ -193,19 +216,56 @@ def load_article(path: Path) -> Article:
     )
 
 
+_META_LABELS = {
+    "banner": "版面",
+    "column": "栏目",
+    "title": "标题",
+    "subtitle": "副标题",
+    "byline": "作者",
+}
+
+
+def _meta_section(article_id: str, meta: dict[str, str | list[str]]) -> Section:
+    """The title block as quotable items, so "谁写的" is answered with the byline itself."""
+    extras: list[Paragraph] = []
+    for key, label in _META_LABELS.items():
+        value = meta.get(key)
+        if value:
+            text = "".join(value) if isinstance(value, list) else value
+            if isinstance(value, list):
+                text = " ".join(value)
+            extras.append(Paragraph(f"{article_id}.meta.{key}", "meta", 0, text, True, label))
+    return Section("meta", "", "", None, None, (), tuple(extras))
+
+
+def _extras(
+    article_id: str, section_id: str, heading: str, credit: str | None
+) -> tuple[Paragraph, ...]:
+    extras = [Paragraph(f"{article_id}.{section_id}.heading", section_id, 0, heading, True, "标题")]
+    if credit:
+        extras.append(
+            Paragraph(f"{article_id}.{section_id}.credit", section_id, 0, credit, True, "来源说明")
+        )
+    return tuple(extras)
+
+
 def _section_id(reader: _Reader, node: Mapping, seen: set[str]) -> str | None:
     section_id = node.get("id")
     if not isinstance(section_id, str) or not _ID.match(section_id):
         reader.error(line_of(node, "id"), "section id must be a short lowercase name such as s1")
         return None
     if section_id in seen:
-        reader.error(line_of(node, "id"), f"duplicate section id {section_id}", "ids must be unique")
+        reader.error(
+            line_of(node, "id"), f"duplicate section id {section_id}", "ids must be unique"
+        )
         return None
     seen.add(section_id)
     return section_id
 
 
-def _read_section(reader: _Reader, node: Mapping, article_id: str, seen: set[str]) -> Section | None:
+def _read_section(
+    reader: _Reader, node: Mapping, article_id: str, seen: set[str]
+) -> Section | None:
     section_id = _section_id(reader, node, seen)
     box = node.get("box")
     if box is not None and box in reader.boxes:
@@ -224,15 +284,17 @@ def _read_section(reader: _Reader, node: Mapping, article_id: str, seen: set[str
         reader.paragraph_text(value, line_of(paragraphs_node, i))
         for i, value in enumerate(paragraphs_node)
     ]
+    credit = None
     if "credit" in node:
-        reader.text(node["credit"], line_of(node, "credit"), "credit")
+        credit = reader.text(node["credit"], line_of(node, "credit"), "credit")
     if section_id is None:
         return None
     paragraphs = tuple(
         Paragraph(f"{article_id}.{section_id}.p{n}", section_id, n, text)
         for n, text in enumerate(texts, start=1)
     )
-    return Section(section_id, heading, short_name(heading), box, None, paragraphs)
+    extras = _extras(article_id, section_id, heading, credit)
+    return Section(section_id, heading, short_name(heading), box, None, paragraphs, extras)
 
 
 def _read_databox(reader: _Reader, box: object, article_id: str, seen: set[str]) -> list[Section]:
@@ -240,7 +302,7 @@ def _read_databox(reader: _Reader, box: object, article_id: str, seen: set[str])
         reader.error(getattr(box, "line", 0), "databox: must be a mapping")
         return []
     name = reader.text(box.get("box"), line_of(box, "box"), "databox box")
-    reader.text(box.get("heading"), line_of(box, "heading"), "databox heading")
+    box_heading = reader.text(box.get("heading"), line_of(box, "heading"), "databox heading")
     scope = box.get("scope")
     if scope is not None:
         scope = reader.text(scope, line_of(box, "scope"), "databox scope")
@@ -266,9 +328,50 @@ def _read_databox(reader: _Reader, box: object, article_id: str, seen: set[str])
             Paragraph(f"{article_id}.{section_id}.i{n}", section_id, n, text, is_item=True)
             for n, text in enumerate(texts, start=1)
         )
-        sections.append(Section(section_id, heading, short_name(heading), name, scope, paragraphs))
+        extras = _extras(article_id, section_id, heading, None)
+        sections.append(
+            Section(section_id, heading, short_name(heading), name, scope, paragraphs, extras)
+        )
+    credit = None
     if "credit" in box:
-        reader.text(box["credit"], line_of(box, "credit"), "databox credit")
+        credit = reader.text(box["credit"], line_of(box, "credit"), "databox credit")
+    if sections:  # the box's own title and credit belong to the box as a whole
+        first = sections[0]
+        own = (
+            Paragraph(
+                f"{article_id}.{first.id}.box",
+                first.id,
+                0,
+                f"{name} {box_heading}",
+                True,
+                "标题",
+                True,
+            ),
+            *(
+                [
+                    Paragraph(
+                        f"{article_id}.{first.id}.credit",
+                        first.id,
+                        0,
+                        credit,
+                        True,
+                        "来源说明",
+                        True,
+                    )
+                ]
+                if credit
+                else []
+            ),
+        )
+        sections[0] = Section(
+            first.id,
+            first.heading,
+            first.name,
+            first.box,
+            first.scope,
+            first.paragraphs,
+            first.extras + own,
+        )
     return sections
 
 

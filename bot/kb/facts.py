@@ -16,7 +16,14 @@ from pathlib import Path
 from bot.kb.article import Article
 from bot.kb.extract import entities, numbers
 from bot.kb.sentences import split_sentences
-from bot.kb.yamlsrc import KnowledgeError, KnowledgeInvalid, Mapping, display_path, line_of, load_yaml
+from bot.kb.yamlsrc import (
+    KnowledgeError,
+    KnowledgeInvalid,
+    Mapping,
+    display_path,
+    line_of,
+    load_yaml,
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +55,17 @@ def build_facts(articles: Iterable[Article], terms: Iterable[str]) -> list[Fact]
         used: set[str] = set()
         for paragraph in article.paragraphs():
             pieces = [paragraph.text] if paragraph.is_item else split_sentences(paragraph.text)
+            if paragraph.section_id == "meta" or paragraph.label:
+                pieces = [paragraph.text]
             for number, sentence in enumerate(pieces, start=1):
                 text = sentence.strip()
                 length = 6
                 fact_id = f"{article.id}.{paragraph.section_id}.{_digest(text, length)}"
                 while fact_id in used:  # the same sentence twice in a section, or a collision
                     length += 2
-                    fact_id = f"{article.id}.{paragraph.section_id}.{_digest(text + str(number), length)}"
+                    fact_id = (
+                        f"{article.id}.{paragraph.section_id}.{_digest(text + str(number), length)}"
+                    )
                 used.add(fact_id)
                 facts.append(
                     Fact(
@@ -110,8 +121,12 @@ def load_facts(path: Path) -> list[Fact]:
         line = line_of(data, index)
         if not isinstance(node, Mapping) or not {"id", "paragraph", "text", "where"} <= set(node):
             errors.append(
-                KnowledgeError(shown, line, "a fact needs id, paragraph, where and text",
-                               "run `factbot build` to regenerate facts.yaml")
+                KnowledgeError(
+                    shown,
+                    line,
+                    "a fact needs id, paragraph, where and text",
+                    "run `factbot build` to regenerate facts.yaml",
+                )
             )
             continue
         facts.append(

@@ -10,7 +10,7 @@ _SPEECH = ("说。", "表示。", "介绍。", "指出。", "认为。", "强调
 
 
 def _is_attribution(sentence: str) -> bool:
-    """"…所长罗敏说。" after a quotation names its speaker: it belongs with the quotation."""
+    """ "…所长罗敏说。" after a quotation names its speaker: it belongs with the quotation."""
     stripped = sentence.strip()
     return len(stripped) <= 24 and stripped.endswith(_SPEECH)
 

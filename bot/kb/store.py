@@ -69,6 +69,7 @@ class Knowledge:
     stopwords: frozenset[str]
     frame_words: frozenset[str]
     directory: Path
+    attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -185,8 +186,11 @@ class _Collector:
             self.error(line, f"{what}: `{key}` must be a list of non-empty text")
             return ()
         if len(value) < minimum:
-            self.error(line, f"{what}: needs at least {minimum} {key}, has {len(value)}",
-                       "add more varied phrasings")
+            self.error(
+                line,
+                f"{what}: needs at least {minimum} {key}, has {len(value)}",
+                "add more varied phrasings",
+            )
         return tuple(value)
 
 
@@ -216,16 +220,24 @@ def load_intents(
             continue
         unknown = set(node) - {"id", "title", "answer", "facts", "examples", "daily"}
         for key in sorted(unknown, key=str):
-            close = difflib.get_close_matches(str(key), ["id", "title", "answer", "facts", "examples", "daily"], 1)
-            c.error(line_of(node, key), f"unknown key {key!r}",
-                    f"did you mean {close[0]!r}?" if close else "remove it")
+            close = difflib.get_close_matches(
+                str(key), ["id", "title", "answer", "facts", "examples", "daily"], 1
+            )
+            c.error(
+                line_of(node, key),
+                f"unknown key {key!r}",
+                f"did you mean {close[0]!r}?" if close else "remove it",
+            )
         intent_id = node.get("id")
         if not isinstance(intent_id, str) or not _INTENT_ID.match(intent_id):
             c.error(line_of(node, "id"), "intent id must be lowercase letters, digits and _")
             continue
         if intent_id in seen:
-            c.error(line_of(node, "id"), f"duplicate intent id {intent_id!r}",
-                    f"first defined at line {seen[intent_id]}; rename one")
+            c.error(
+                line_of(node, "id"),
+                f"duplicate intent id {intent_id!r}",
+                f"first defined at line {seen[intent_id]}; rename one",
+            )
             continue
         seen[intent_id] = line_of(node, "id")
         answer = node.get("answer")
@@ -239,9 +251,11 @@ def load_intents(
         for i, fact_id in enumerate(facts):
             if fact_id not in fact_ids:
                 close = difflib.get_close_matches(str(fact_id), sorted(fact_ids), 1)
-                c.error(line_of(facts, i, line_of(node, "facts")),
-                        f"{intent_id}: unknown fact id {fact_id!r}",
-                        f"did you mean {close[0]}?" if close else "see knowledge/facts.yaml")
+                c.error(
+                    line_of(facts, i, line_of(node, "facts")),
+                    f"{intent_id}: unknown fact id {fact_id!r}",
+                    f"did you mean {close[0]}?" if close else "see knowledge/facts.yaml",
+                )
         examples = c.texts(node, "examples", intent_id, MIN_EXAMPLES)
         if normalise is not None:
             for i, example in enumerate(examples):
@@ -249,16 +263,28 @@ def load_intents(
                 ex_line = line_of(node["examples"], i, line)
                 if key in examples_seen and examples_seen[key][0] != intent_id:
                     other, other_line = examples_seen[key]
-                    c.error(ex_line, f"example {example!r} is claimed by {intent_id} and {other}",
-                            f"see line {other_line}; keep it in one intent")
+                    c.error(
+                        ex_line,
+                        f"example {example!r} is claimed by {intent_id} and {other}",
+                        f"see line {other_line}; keep it in one intent",
+                    )
                 examples_seen.setdefault(key, (intent_id, ex_line))
         title = node.get("title", "")
         daily = node.get("daily", False)
         if not isinstance(daily, bool):
             c.error(line_of(node, "daily"), f"{intent_id}: `daily` must be true or false")
             daily = False
-        intents.append(Intent(intent_id, answer, tuple(str(f) for f in facts), examples,
-                              str(title or ""), daily, line))
+        intents.append(
+            Intent(
+                intent_id,
+                answer,
+                tuple(str(f) for f in facts),
+                examples,
+                str(title or ""),
+                daily,
+                line,
+            )
+        )
     return intents, c.errors
 
 
@@ -288,36 +314,66 @@ def load_synonyms(path: Path) -> tuple[dict[str, tuple[str, ...]], list[Knowledg
     owner: dict[str, str] = {}
     for key, value in data.items():
         line = line_of(data, key)
-        if not isinstance(key, str) or not isinstance(value, list) or not all(
-            isinstance(v, str) and v for v in value
+        if (
+            not isinstance(key, str)
+            or not isinstance(value, list)
+            or not all(isinstance(v, str) and v for v in value)
         ):
             c.error(line, f"{key!r}: must map to a list of variants")
             continue
         for variant in value:
             if variant in owner and owner[variant] != key:
-                c.error(line, f"variant {variant!r} is listed under {owner[variant]!r} and {key!r}",
-                        "a variant can mean only one thing")
+                c.error(
+                    line,
+                    f"variant {variant!r} is listed under {owner[variant]!r} and {key!r}",
+                    "a variant can mean only one thing",
+                )
             owner[variant] = key
         synonyms[key] = tuple(value)
     return synonyms, c.errors
 
 
-def load_language(path: Path) -> tuple[frozenset[str], frozenset[str], list[KnowledgeError]]:
+@dataclass(frozen=True)
+class Language:
+    stopwords: frozenset[str] = frozenset()
+    frame_words: frozenset[str] = frozenset()
+    attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
     c = _Collector(path)
     if not path.exists():
-        return frozenset(), frozenset(), []
+        return Language(), []
     data = load_yaml(path)
     if not isinstance(data, Mapping):
-        c.error(1, "expected a mapping with stopwords and frame_words")
-        return frozenset(), frozenset(), c.errors
+        c.error(1, "expected a mapping with stopwords, frame_words and attribute_questions")
+        return Language(), c.errors
     words: dict[str, frozenset[str]] = {}
     for key in ("stopwords", "frame_words"):
         value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list):
             c.error(line_of(data, key), f"`{key}` must be a list of words")
             value = []
+        for i, word in enumerate(value):
+            if not isinstance(word, str):
+                c.error(
+                    line_of(value, i),
+                    f"{key}: {word!r} is not a word",
+                    "quote it: YAML reads bare on/off/yes/no as true/false",
+                )
+        value = [v for v in value if isinstance(v, str)]
         words[key] = frozenset(v.lower() for v in value)
-    return words["stopwords"], words["frame_words"], c.errors
+    attributes: dict[str, tuple[str, ...]] = {}
+    node = data.get("attribute_questions", {})
+    if not isinstance(node, Mapping):
+        c.error(line_of(data, "attribute_questions"), "attribute_questions: must be a mapping")
+        node = Mapping()
+    for word, evidence in node.items():
+        if not isinstance(evidence, list) or not all(isinstance(e, str) and e for e in evidence):
+            c.error(line_of(node, word), f"attribute_questions {word!r}: must list evidence words")
+            continue
+        attributes[str(word)] = tuple(evidence)
+    return Language(words["stopwords"], words["frame_words"], attributes), c.errors
 
 
 # ---------------------------------------------------------------- the whole store
@@ -327,9 +383,7 @@ def _as_list(node: object) -> Sequence | list:
     return node if isinstance(node, list) else []
 
 
-def load_knowledge(
-    directory: Path, normalise: Callable[[str], str] | None = None
-) -> Knowledge:
+def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = None) -> Knowledge:
     """Load and validate knowledge/; raise KnowledgeInvalid with every error found."""
     errors: list[KnowledgeError] = []
     articles = load_articles(directory)
@@ -337,25 +391,46 @@ def load_knowledge(
     facts_path = directory / "facts.yaml"
     expected = facts_text(directory, articles, terms)
     if not facts_path.exists():
-        raise KnowledgeInvalid([KnowledgeError(display_path(facts_path), 0, "facts.yaml missing",
-                                               "run `factbot build`")])
+        raise KnowledgeInvalid(
+            [
+                KnowledgeError(
+                    display_path(facts_path), 0, "facts.yaml missing", "run `factbot build`"
+                )
+            ]
+        )
     if facts_path.read_text(encoding="utf-8") != expected:
-        errors.append(KnowledgeError(display_path(facts_path), 1,
-                                     "facts.yaml is stale: the articles or terms changed since it was built",
-                                     "run `factbot build` and commit the result"))
+        errors.append(
+            KnowledgeError(
+                display_path(facts_path),
+                1,
+                "facts.yaml is stale: the articles or terms changed since it was built",
+                "run `factbot build` and commit the result",
+            )
+        )
     facts = load_facts(facts_path)
     seen_ids: dict[str, int] = {}
     paragraphs = {p.id: p for a in articles for p in a.paragraphs()}
     for fact in facts:
         if fact.id in seen_ids:
-            errors.append(KnowledgeError(display_path(facts_path), fact.line,
-                                         f"duplicate fact id {fact.id}", "run `factbot build`"))
+            errors.append(
+                KnowledgeError(
+                    display_path(facts_path),
+                    fact.line,
+                    f"duplicate fact id {fact.id}",
+                    "run `factbot build`",
+                )
+            )
         seen_ids[fact.id] = fact.line
         paragraph = paragraphs.get(fact.paragraph)
         if paragraph is None or fact.text not in paragraph.text:
-            errors.append(KnowledgeError(display_path(facts_path), fact.line,
-                                         f"fact {fact.id} is not verbatim in {fact.paragraph}",
-                                         "quotes must be copied from the cleaned article; run `factbot build`"))
+            errors.append(
+                KnowledgeError(
+                    display_path(facts_path),
+                    fact.line,
+                    f"fact {fact.id} is not verbatim in {fact.paragraph}",
+                    "quotes must be copied from the cleaned article; run `factbot build`",
+                )
+            )
     fact_ids = set(seen_ids)
     intents, intent_errors = load_intents(directory / "intents.yaml", fact_ids, normalise)
     errors += intent_errors
@@ -364,7 +439,7 @@ def load_knowledge(
     errors += st_errors
     synonyms, syn_errors = load_synonyms(directory / "synonyms.yaml")
     errors += syn_errors
-    stopwords, frame_words, lang_errors = load_language(directory / "language.yaml")
+    language, lang_errors = load_language(directory / "language.yaml")
     errors += lang_errors
     if errors:
         raise KnowledgeInvalid(errors)
@@ -375,23 +450,30 @@ def load_knowledge(
         smalltalk=tuple(smalltalk),
         terms=tuple(terms),
         synonyms=synonyms,
-        stopwords=stopwords,
-        frame_words=frame_words,
+        stopwords=language.stopwords,
+        frame_words=language.frame_words,
         directory=directory,
+        attribute_questions=language.attribute_questions,
     )
 
 
-def _check_answers(path: Path, intents: list[Intent], facts: dict[str, Fact]) -> list[KnowledgeError]:
+def _check_answers(
+    path: Path, intents: list[Intent], facts: dict[str, Fact]
+) -> list[KnowledgeError]:
     """An answer line may only state figures that its quotes contain: the bot never invents."""
     errors: list[KnowledgeError] = []
     for intent in intents:
         quoted = "".join(facts[f].text for f in intent.facts if f in facts)
         for figure in _FIGURE.findall(intent.answer):
             if figure not in quoted:
-                errors.append(KnowledgeError(
-                    display_path(path), intent.line,
-                    f"{intent.id}: answer states {figure!r}, which none of its facts contains",
-                    "say only what the quoted facts say, or add the fact that says it"))
+                errors.append(
+                    KnowledgeError(
+                        display_path(path),
+                        intent.line,
+                        f"{intent.id}: answer states {figure!r}, which none of its facts contains",
+                        "say only what the quoted facts say, or add the fact that says it",
+                    )
+                )
     return errors
 
 
@@ -399,7 +481,12 @@ def uncovered_facts(knowledge: Knowledge) -> list[Fact]:
     """Curated-article facts with a figure or a named thing that no intent leads to."""
     reachable = {f for intent in knowledge.intents for f in intent.facts}
     curated = {a.id for a in knowledge.articles if a.source_path.name == "article.yaml"}
+    headings = (".heading", ".box")  # headings restate what the body says
     return [
-        fact for fact in knowledge.facts
-        if fact.article in curated and (fact.numbers or fact.entities) and fact.id not in reachable
+        fact
+        for fact in knowledge.facts
+        if fact.article in curated
+        and (fact.numbers or fact.entities)
+        and fact.id not in reachable
+        and not fact.paragraph.endswith(headings)
     ]

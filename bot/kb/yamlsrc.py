@@ -90,7 +90,7 @@ def load_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise KnowledgeInvalid([KnowledgeError(shown, 0, "not UTF-8 text")]) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

@@ -1,0 +1,1 @@
+"""The question-answering engine: pure and synchronous, text in, reply out; no Telegram."""

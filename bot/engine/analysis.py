@@ -1,0 +1,212 @@
+"""Turning normalised text into tokens the matcher can compare.
+
+Three steps, the same for questions and for the article: fold every known surface form (an
+alias, a synonym, an English name) into its canonical word; segment with jieba (rjieba), which
+also knows every canonical word of the knowledge as a user word so names like 北脑2号 and
+三城一区 stay whole; and label each token: stop word, frame word, named entity, number, or an
+ordinary content word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import rjieba
+
+from bot.engine.normalize import normalize
+
+# English function words: dropped from resemblance strings (they say little about the topic).
+ENGLISH_STOPWORDS = (
+    "what",
+    "whats",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "where",
+    "when",
+    "why",
+    "how",
+    "many",
+    "much",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "do",
+    "does",
+    "did",
+    "the",
+    "a",
+    "an",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "by",
+    "with",
+    "from",
+    "and",
+    "or",
+    "there",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "can",
+    "could",
+    "will",
+    "would",
+    "has",
+    "have",
+    "had",
+    "s",
+)
+_POS_BY_TYPE = {
+    "person": "nr",
+    "place": "ns",
+    "org": "nt",
+    "product": "nz",
+    "event": "nz",
+    "document": "nz",
+    "term": "n",
+}
+_ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
+_NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
+_LATIN = re.compile(r"^[a-z0-9.+%]+$")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    pos: str
+    kind: str  # "stop" | "frame" | "entity" | "number" | "word"
+    known_word: bool  # in the general dictionary (so not a typo of something else)
+
+    @property
+    def is_content(self) -> bool:
+        return self.kind not in ("stop",)
+
+
+class Analyzer:
+    """Canonicalisation table + segmenter + token labels, built once from the knowledge."""
+
+    def __init__(
+        self,
+        *,
+        canonical: dict[str, str],
+        entity_types: dict[str, str],
+        stopwords: Iterable[str],
+        frame_words: Iterable[str],
+    ) -> None:
+        self.canonical = canonical  # normalised surface form -> normalised canonical form
+        self.entity_types = entity_types  # normalised canonical entity -> type
+        self.stopwords = frozenset(stopwords)
+        self.frame_words = frozenset(frame_words)
+        self._by_first: dict[str, list[str]] = {}
+        for surface in sorted(canonical, key=len, reverse=True):
+            self._by_first.setdefault(surface[0], []).append(surface)
+        self._jieba = rjieba.Jieba()
+        for word in set(canonical.values()) | set(entity_types):
+            if " " in word:
+                continue
+            pos = _POS_BY_TYPE.get(entity_types.get(word, "term"), "n")
+            self._jieba.add_word(word, 50_000, pos)
+        for word in self.frame_words | self.stopwords:
+            if not _LATIN.match(word) and not self._jieba.has_word(word):
+                self._jieba.add_word(word, 1_000, "x")
+
+    # -- folding -------------------------------------------------------------------------
+
+    def fold(self, text: str) -> str:
+        """Replace every known surface form by its canonical form, longest match first."""
+        out: list[str] = []
+        i = 0
+        n = len(text)
+        while i < n:
+            for surface in self._by_first.get(text[i], ()):
+                end = i + len(surface)
+                if text.startswith(surface, i) and self._boundary_ok(text, i, end, surface):
+                    out.append(self.canonical[surface])
+                    i = end
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    @staticmethod
+    def _boundary_ok(text: str, start: int, end: int, surface: str) -> bool:
+        """Latin surface forms match whole words only ("ai" must not match inside "said")."""
+        if not surface[0].isascii():
+            return True
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        return not (before.isascii() and before.isalnum()) and not (
+            after.isascii() and after.isalnum()
+        )
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def tokens(self, normalised: str) -> list[Token]:
+        """Folded, segmented and labelled tokens of an already normalised text."""
+        result: list[Token] = []
+        for word, pos in self._jieba.tag(self.fold(normalised)):
+            word = word.strip()
+            if not word:
+                continue
+            result.append(self._label(word, pos))
+        return result
+
+    def _label(self, word: str, pos: str) -> Token:
+        known = self._jieba.has_word(word) or word in self.canonical
+        if word in self.stopwords or (pos in ("x", "w") and word not in self.frame_words):
+            kind = "stop"
+        elif word in self.frame_words:
+            kind = "frame"
+        elif word in self.entity_types or pos in _ENTITY_POS:
+            kind = "entity"
+        elif _NUMBER.match(word) or (pos == "m" and any(ch.isdigit() for ch in word)):
+            kind = "number"
+        else:
+            kind = "word"
+        return Token(word, pos, kind, known)
+
+    def analyse(self, text: str) -> list[Token]:
+        return self.tokens(normalize(text))
+
+
+def build_canonical(
+    terms: Iterable[tuple[str, str, Iterable[str]]],
+    synonyms: dict[str, Iterable[str]],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The surface -> canonical table and the entity types, all in normalised form."""
+    canonical: dict[str, str] = {}
+    entity_types: dict[str, str] = {}
+    for term, kind, aliases in terms:
+        key = normalize(term)
+        if not key:
+            continue
+        if kind != "term":
+            entity_types[key] = kind
+        canonical.setdefault(key, key)
+        for alias in aliases:
+            alias_key = normalize(alias)
+            if alias_key and alias_key != key:
+                canonical.setdefault(alias_key, key)
+    for word, variants in synonyms.items():
+        key = normalize(word)
+        canonical.setdefault(key, canonical.get(key, key))
+        for variant in variants:
+            variant_key = normalize(variant)
+            if variant_key and variant_key not in canonical:
+                canonical[variant_key] = canonical[key]
+    return canonical, entity_types

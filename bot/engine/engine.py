@@ -1,0 +1,504 @@
+"""engine.ask(question) -> Reply: the whole decision, pure and synchronous.
+
+How a question is answered:
+1. normalise it and cut it to MAX_QUESTION_CHARS; split it into labelled tokens (analysis.py);
+2. collect candidates that share a token or a character pair with it (index.py);
+3. score each: how well the question resembles the intent's example questions (fuzzy ratio on
+   the whole normalised text, weighted token overlap), and how much of the question's content the
+   candidate covers (every content token, weighted by rarity);
+4. a candidate is *admissible* only if it covers every key term of the question: every named
+   thing (a person, a place, an organisation, a product), and every word the article never uses
+   at all. "上海有多少所高校" shares almost everything with "北京有多少所高校", but 上海 is not
+   covered, so it is declined however similar the wording;
+5. answer with the best admissible candidate when it is clearly best, ask to clarify between
+   close ones, reply with small talk, or fall back: say the article does not say, and suggest
+   questions it can answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from bot.engine.analysis import Token
+from bot.engine.index import Candidate, Index, bigrams, resemblance_form
+from bot.engine.normalize import MAX_QUESTION_CHARS, normalize, strip_invisible
+from bot.engine.reply import Reply, Source
+from bot.kb.facts import Fact
+from bot.kb.store import Intent, Knowledge, load_knowledge
+
+ANSWER_AT = 0.42  # lowest score for an answer
+CLARIFY_AT = 0.36  # lowest score for a clarify suggestion
+CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this much, or we clarify
+CONFIDENT = 0.7  # at this score the best answers even when a rival is close
+MIN_COVERAGE = 0.5  # at least this share of the question's content weight must be covered
+TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (高效 for 高校)
+NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
+STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
+FRAME_WEIGHT = 0.4
+SMALLTALK_AT = 78
+
+NO_QUESTION = "请问一个关于这篇文章的问题，例如："
+DONT_KNOW = "抱歉，这篇文章里没有提到这一点，我不能凭空回答。你可以问我："
+CLARIFY = "你是想问以下哪个问题？"
+GENERIC_LEAD = "文章中是这样说的："
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    score: float
+    resemblance: float
+    coverage: float
+    uncovered: list[str]
+    blocking: list[str]  # key terms the candidate does not cover
+
+    @property
+    def admissible(self) -> bool:
+        return not self.blocking and self.coverage >= MIN_COVERAGE
+
+
+class Engine:
+    """Loaded once from knowledge/; `ask` is pure: same question, same reply."""
+
+    def __init__(self, knowledge: Knowledge, bot_username: str = "") -> None:
+        self.knowledge = knowledge
+        self.index = Index(knowledge)
+        self.bot_username = bot_username
+        self._default_suggestions = tuple(
+            intent.examples[0] for intent in knowledge.intents if intent.daily
+        )[:3] or tuple(intent.examples[0] for intent in knowledge.intents[:3])
+
+    @classmethod
+    def load(cls, directory: Path | None = None, bot_username: str = "") -> Engine:
+        from bot.paths import default_knowledge_dir
+
+        directory = directory or default_knowledge_dir()
+        return cls(load_knowledge(directory, normalise=normalize), bot_username)
+
+    # ------------------------------------------------------------------ asking
+
+    def ask(self, question: str, explain: bool = False) -> Reply:
+        question = strip_invisible(question or "")[:MAX_QUESTION_CHARS]
+        normalised = normalize(question, self.bot_username)
+        tokens = self.index.analyzer.tokens(normalised) if normalised else []
+        content = [
+            t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
+        ]
+        notes: dict = (
+            {"normalised": normalised, "tokens": [f"{t.text}/{t.kind}" for t in tokens]}
+            if explain
+            else {}
+        )
+
+        if not any(t.kind in ("word", "entity", "number") for t in content):
+            content = []  # only question words and frames ("是什么"): nothing to look up
+        ranked = self._rank(normalised, tokens, content) if content else []
+        admissible = [s for s in ranked if s.admissible]
+        smalltalk = self._smalltalk(normalised, tokens)
+        if explain:
+            notes["candidates"] = [self._describe(s) for s in ranked[:6]]
+
+        best = admissible[0] if admissible else None
+        if best and best.score >= ANSWER_AT:
+            rival = next((s for s in admissible[1:] if not _same_answer(s, best)), None)
+            if (
+                rival is None
+                or best.score - rival.score >= CLEAR_LEAD
+                or best.score >= CONFIDENT
+                or best.resemblance >= NEAR_COPY
+            ):
+                notes["decision"] = f"answer: {best.candidate.key} leads with {best.score:.3f}"
+                return self._answer(best, notes if explain else None)
+            close = [s for s in admissible if best.score - s.score < CLEAR_LEAD]
+            notes["decision"] = "clarify: several candidates are equally close"
+            return self._clarify(close, notes if explain else None)
+        if smalltalk is not None:
+            notes["decision"] = f"smalltalk: {smalltalk}"
+            return self._smalltalk_reply(smalltalk, notes if explain else None)
+        if best and best.score >= CLARIFY_AT:
+            close = [s for s in admissible if s.score >= CLARIFY_AT][:3]
+            notes["decision"] = f"clarify: best {best.score:.3f} is below {ANSWER_AT}"
+            return self._clarify(close, notes if explain else None)
+        if not content:
+            notes["decision"] = "fallback: no content words in the question"
+            return Reply(
+                "fallback",
+                NO_QUESTION,
+                suggestions=self._default_suggestions,
+                explanation=notes if explain else None,
+            )
+        if ranked and not admissible:
+            why = ranked[0].blocking or ranked[0].uncovered
+            notes["decision"] = f"fallback: the article does not cover {'、'.join(why)}"
+        else:
+            notes["decision"] = "fallback: nothing scores high enough"
+        suggestions = self._suggest(ranked)
+        return Reply(
+            "fallback",
+            DONT_KNOW,
+            suggestions=suggestions,
+            score=ranked[0].score if ranked else 0.0,
+            explanation=notes if explain else None,
+        )
+
+    def answers(self, question: str, limit: int = 5) -> list[Reply]:
+        """Up to `limit` distinct answers, best first (inline mode offers several)."""
+        question = strip_invisible(question or "")[:MAX_QUESTION_CHARS]
+        normalised = normalize(question, self.bot_username)
+        tokens = self.index.analyzer.tokens(normalised) if normalised else []
+        content = [
+            t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
+        ]
+        replies: list[Reply] = []
+        seen: set[str] = set()
+        for scored in self._rank(normalised, tokens, content) if content else []:
+            key = scored.candidate.facts[0].id  # one result per quoted sentence
+            if scored.admissible and scored.score >= CLARIFY_AT and key not in seen:
+                seen.add(key)
+                replies.append(self._answer(scored, None))
+            if len(replies) == limit:
+                break
+        return replies
+
+    def reply_for(self, key: str) -> Reply | None:
+        """The answer for an intent id or a fact id (deep links, buttons, daily posts)."""
+        for intent in self.knowledge.intents:
+            if intent.id == key:
+                return Reply(
+                    "answer",
+                    intent.answer,
+                    tuple(self.source(self.knowledge.fact(f)) for f in intent.facts),
+                    score=1.0,
+                    intent=intent.id,
+                )
+        try:
+            fact = self.knowledge.fact(key)
+        except KeyError:
+            return None
+        return Reply("answer", GENERIC_LEAD, (self.source(fact),), score=1.0)
+
+    def paragraph_of(self, fact_id: str) -> tuple[str, str] | None:
+        """The whole paragraph a quote comes from, and its locator (the 原文 button)."""
+        try:
+            fact = self.knowledge.fact(fact_id)
+        except KeyError:
+            return None
+        article = self.knowledge.article(fact.article)
+        return article.paragraph(fact.paragraph).text, fact.where
+
+    def related(self, key: str, limit: int = 3) -> list[Intent]:
+        """Intents near an intent or fact: sharing its named things, then its section."""
+        facts = self._facts_of(key)
+        if not facts:
+            return []
+        names = {e for f in facts for e in f.entities}
+        sections = {(f.article, f.section) for f in facts}
+        own = {f.id for f in facts}
+        ranked = []
+        for position, intent in enumerate(self.knowledge.intents):
+            if intent.id == key or own >= set(intent.facts):
+                continue
+            theirs = [self.knowledge.fact(f) for f in intent.facts]
+            shared = len(names & {e for f in theirs for e in f.entities})
+            same_section = any((f.article, f.section) in sections for f in theirs)
+            if shared or same_section:
+                ranked.append((-shared, not same_section, position, intent))
+        return [entry[-1] for entry in sorted(ranked)[:limit]]
+
+    def _facts_of(self, key: str) -> list[Fact]:
+        for intent in self.knowledge.intents:
+            if intent.id == key:
+                return [self.knowledge.fact(f) for f in intent.facts]
+        try:
+            return [self.knowledge.fact(key)]
+        except KeyError:
+            return []
+
+    def daily_intents(self) -> list[Intent]:
+        """The intents curated as good facts of the day."""
+        return [intent for intent in self.knowledge.intents if intent.daily]
+
+    # ------------------------------------------------------------------ scoring
+
+    def _rank(self, normalised: str, tokens: list[Token], content: list[Token]) -> list[Scored]:
+        index = self.index
+        pool: set[int] = set()
+        for token in content:
+            pool |= index.by_token.get(token.text, set())
+        for gram in bigrams("".join(t.text for t in content)):
+            pool |= index.by_bigram.get(gram, set())
+        folded = index.analyzer.fold(normalised)
+        scored = [self._score(index.candidates[i], folded, tokens, content) for i in pool]
+        scored.sort(key=lambda s: (-s.score, s.candidate.key))
+        return scored
+
+    def _score(
+        self, candidate: Candidate, folded: str, tokens: list[Token], content: list[Token]
+    ) -> Scored:
+        index = self.index
+        resemblance = self._resemblance(candidate, folded, tokens) if candidate.examples else 0.0
+        lenient = resemblance >= TYPO_CONTEXT
+        total = covered = focused = 0.0
+        uncovered: list[str] = []
+        unknown: list[str] = []
+        blocking: list[str] = []
+        for token in content:
+            weight = index.weight(token.text) * (FRAME_WEIGHT if token.kind == "frame" else 1.0)
+            total += weight
+            match = self._covers(candidate.vocab, candidate.text, token, lenient)
+            covered += weight * match
+            focused += weight * self._covers(candidate.focus, candidate.focus_text, token, lenient)
+            if token.kind == "frame" and match < 1 and token.text in candidate.plain_text:
+                covered += weight  # a frame word the canonical form folded away: 山东省 -> 山东
+                focused += weight
+            if match < 0.5 and token.kind != "frame":
+                uncovered.append(token.text)
+                if self._is_key_term(token):
+                    blocking.append(token.text)
+                elif not index.known(token.text) and _nounish(token):
+                    unknown.append(token.text)
+        coverage = covered / total if total else 0.0
+        focus = focused / total if total else 0.0
+        if resemblance < NEAR_COPY:
+            blocking += unknown  # a word the knowledge never uses, unless the question is
+            # all but a copy of a curated example with that one word different
+        asked = _asked_thing(tokens)
+        if (
+            asked is not None
+            and asked.text not in blocking
+            and not self._asked_covered(candidate, asked, lenient)
+        ):
+            blocking.append(asked.text)
+        facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
+        for word, evidence in index.attribute_questions.items():
+            if word in folded and not any(e in facts_text for e in evidence):
+                blocking.append(word)
+        if candidate.intent is not None:
+            score = max(
+                0.5 * resemblance + 0.3 * focus + 0.2 * coverage, 0.7 * focus + 0.1 * resemblance
+            )
+        else:
+            partial = fuzz.partial_ratio(folded.replace(" ", ""), candidate.focus_text) / 100
+            score = 0.75 * coverage * (0.6 + 0.4 * partial)
+        return Scored(candidate, score, resemblance, coverage, uncovered, blocking)
+
+    def _covers(self, vocab: set[str], text: str, token: Token, lenient: bool = False) -> float:
+        """1 if the candidate has the word; 0.9 for a one-character typo of a word it has.
+
+        A typo that is no word at all (科研人原) is always read as one. A typo that is itself a
+        word (高效 for 高校) only when the rest of the question reads like the candidate's
+        examples, and never for a proper noun: 上海 is not a typo of 大海.
+        """
+        word = token.text
+        if word in vocab or word in text:
+            return 1.0
+        if len(word) < 2 or not _near_in(word, text):
+            return 0.0
+        if not token.known_word:
+            return 0.9
+        if lenient and token.kind == "word" and not self.index.known(word):
+            return 0.9
+        return 0.0
+
+    def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
+        """The thing a question asks about must be there; a one-character word (人, 钱) only as
+        a word of its own, since as a substring it is inside half the article."""
+        if len(asked.text) == 1:
+            return asked.text in candidate.vocab
+        return self._covers(candidate.vocab, candidate.text, asked, lenient) >= 0.5
+
+    def _is_key_term(self, token: Token) -> bool:
+        """Named things and years must be covered, whatever else matches.
+
+        A named thing is one curated in terms.yaml, or a word the tagger calls a proper noun
+        that the knowledge never uses (上海, 清华附中). Words the tagger calls proper nouns but
+        the article uses as common ones (城市) are ordinary words.
+        """
+        if token.kind == "entity":
+            return token.text in self.index.analyzer.entity_types or not self.index.known(
+                token.text
+            )
+        return token.kind == "number" and token.text.endswith("年")
+
+    def _resemblance(self, candidate: Candidate, folded: str, tokens: list[Token]) -> float:
+        """How much the question reads like one of the intent's examples (best example)."""
+        q_words = {t.text: self._token_weight(t) for t in tokens}
+        q_form = resemblance_form(folded)
+        best = 0.0
+        for example in candidate.examples:
+            e_words = {t.text: self._token_weight(t) for t in example.tokens}
+            shared = sum(min(q_words[w], e_words[w]) for w in q_words.keys() & e_words.keys())
+            dice = 2 * shared / (sum(q_words.values()) + sum(e_words.values()) or 1)
+            ratio = fuzz.ratio(q_form, example.normalised) / 100
+            best = max(best, 0.5 * dice + 0.5 * ratio)
+        return best
+
+    def _token_weight(self, token: Token) -> float:
+        weight = self.index.weight(token.text)
+        if token.kind == "stop":
+            return weight * STOP_WEIGHT
+        if token.kind == "frame":
+            return weight * FRAME_WEIGHT
+        return weight
+
+    # ------------------------------------------------------------------ small talk
+
+    def _smalltalk(self, normalised: str, tokens: list[Token]) -> str | None:
+        if not normalised or len(normalised) > 24:
+            return None
+        best_id, best = None, 0.0
+        for entry in self.index.smalltalk:
+            for example in entry.normalised:
+                score = fuzz.ratio(normalised, example)
+                if score > best:
+                    best_id, best = entry.item.id, score
+        if best >= SMALLTALK_AT:
+            return best_id
+        words = [t.text for t in tokens if t.kind != "stop" or t.text in self.index.smalltalk_words]
+        if (
+            words
+            and all(w in self.index.smalltalk_words for w in words)
+            and any(t.kind != "stop" for t in tokens)
+        ):
+            return self._smalltalk_by_words(words)
+        return None
+
+    def _smalltalk_by_words(self, words: list[str]) -> str | None:
+        for entry in self.index.smalltalk:
+            vocab = {t.text for e in entry.item.examples for t in self.index.analyzer.analyse(e)}
+            if any(w in vocab for w in words):
+                return entry.item.id
+        return None
+
+    def _smalltalk_reply(self, item_id: str, notes: dict | None) -> Reply:
+        item = next(e.item for e in self.index.smalltalk if e.item.id == item_id)
+        suggestions = self._default_suggestions if item_id in ("help", "who_are_you") else ()
+        return Reply(
+            "smalltalk",
+            item.replies[0],
+            suggestions=suggestions,
+            score=1.0,
+            intent=item_id,
+            explanation=notes,
+        )
+
+    # ------------------------------------------------------------------ replies
+
+    def _answer(self, best: Scored, notes: dict | None) -> Reply:
+        candidate = best.candidate
+        lead = candidate.intent.answer if candidate.intent else GENERIC_LEAD
+        sources = tuple(self.source(f) for f in candidate.facts)
+        return Reply(
+            "answer",
+            lead,
+            sources=sources,
+            score=best.score,
+            intent=candidate.intent.id if candidate.intent else None,
+            explanation=notes,
+        )
+
+    def _clarify(self, close: list[Scored], notes: dict | None) -> Reply:
+        questions = []
+        for scored in close:
+            question = self.question_for(scored.candidate)
+            if question not in questions:
+                questions.append(question)
+        return Reply(
+            "clarify",
+            CLARIFY,
+            suggestions=tuple(questions[:3]),
+            score=close[0].score if close else 0.0,
+            explanation=notes,
+        )
+
+    def _suggest(self, ranked: list[Scored]) -> tuple[str, ...]:
+        """Up to three questions the bot can answer, nearest to what was asked first."""
+        questions: list[str] = []
+        for scored in ranked:
+            if scored.coverage <= 0 or scored.candidate.intent is None:
+                continue
+            question = self.question_for(scored.candidate)
+            if question not in questions:
+                questions.append(question)
+            if len(questions) == 3:
+                return tuple(questions)
+        for question in self._default_suggestions:
+            if question not in questions and len(questions) < 3:
+                questions.append(question)
+        return tuple(questions)
+
+    def question_for(self, candidate: Candidate) -> str:
+        if candidate.intent is not None:
+            return candidate.intent.examples[0]
+        return candidate.facts[0].text[:30]
+
+    def source(self, fact: Fact) -> Source:
+        article = self.knowledge.article(fact.article)
+        paragraph = article.paragraph(fact.paragraph)
+        section = article.section(paragraph.section_id)
+        return Source(
+            article=article.title,
+            section=section.name,
+            paragraph=paragraph.number,
+            quote=fact.text,
+            fact_id=fact.id,
+            paragraph_id=paragraph.id,
+            locator=fact.where,
+        )
+
+    def _describe(self, scored: Scored) -> dict:
+        return {
+            "candidate": scored.candidate.key,
+            "score": round(scored.score, 3),
+            "resemblance": round(scored.resemblance, 3),
+            "coverage": round(scored.coverage, 3),
+            "uncovered": scored.uncovered,
+            "blocking": scored.blocking,
+            "admissible": scored.admissible,
+        }
+
+
+def _nounish(token: Token) -> bool:
+    return token.pos.startswith("n") or token.pos in ("eng", "vn") or not token.known_word
+
+
+_QUESTION_WORDS = {"多少", "几", "哪些", "哪个", "什么", "啥", "哪", "哪种", "哪家", "哪位"}
+_CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类份批只座张")
+_LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
+
+
+def _asked_thing(tokens: list[Token]) -> Token | None:
+    """The noun a question asks about: 多少[所]高校 -> 高校, 人口是多少 -> 人口.
+
+    A generic attribute (数量, 名字: frame words) is not a thing of its own; neither is a
+    classifier. None when the question has no question word or names nothing after/before it.
+    """
+    for position, token in enumerate(tokens):
+        if token.text not in _QUESTION_WORDS:
+            continue
+        for after in tokens[position + 1 : position + 4]:
+            if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
+                continue
+            return after if after.kind in ("word", "entity") and _nounish(after) else None
+        for before in reversed(tokens[:position]):
+            if before.text in _LINKS or before.kind == "stop":
+                continue
+            return before if before.kind == "word" and _nounish(before) else None
+    return None
+
+
+def _same_answer(a: Scored, b: Scored) -> bool:
+    return {f.id for f in a.candidate.facts} == {f.id for f in b.candidate.facts}
+
+
+def _near_in(word: str, text: str) -> bool:
+    """Does text contain a string of the same length that differs from word in one character?"""
+    n = len(word)
+    for start in range(len(text) - n + 1):
+        window = text[start : start + n]
+        if sum(a != b for a, b in zip(word, window, strict=True)) == 1:
+            return True
+    return False

@@ -1,0 +1,194 @@
+"""The searchable form of the knowledge: analysed facts, intents and small talk, plus an inverted
+index so a question is only scored against candidates that share a word or a character pair."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.engine.analysis import ENGLISH_STOPWORDS, Analyzer, Token, build_canonical
+from bot.engine.normalize import normalize
+from bot.kb.facts import Fact
+from bot.kb.store import Intent, Knowledge, SmallTalk
+
+_ASCII_STOP = re.compile(r"\b(?:" + "|".join(ENGLISH_STOPWORDS) + r")\b")
+
+
+def resemblance_form(folded: str) -> str:
+    """The string compared for resemblance: English function words say little, drop them."""
+    return " ".join(_ASCII_STOP.sub(" ", folded).split())
+
+
+def bigrams(text: str) -> set[str]:
+    compact = text.replace(" ", "")
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+@dataclass
+class Example:
+    text: str
+    normalised: str  # whole normalised question, question words included
+    tokens: tuple[Token, ...]
+
+
+@dataclass
+class Candidate:
+    """Something that can answer: a curated intent, or a fact no intent leads to."""
+
+    key: str  # "intent:<id>" or "fact:<id>"
+    facts: tuple[Fact, ...]
+    intent: Intent | None
+    vocab: set[str]  # every token it covers: examples, answer line, facts and their paragraphs
+    text: str  # folded, space-free text of all that: for substring and typo checks
+    examples: list[Example] = field(default_factory=list)
+    focus: set[str] = field(default_factory=set)  # tokens of what it is about: examples, answer
+    focus_text: str = ""
+    plain_text: str = ""  # its facts normalised but not folded: 山东省 is still 山东省 here
+
+    @property
+    def id(self) -> str:
+        return self.intent.id if self.intent else self.facts[0].id
+
+
+@dataclass
+class SmallTalkEntry:
+    item: SmallTalk
+    normalised: list[str]
+
+
+class Index:
+    """Everything the matcher needs, built once at start-up from the knowledge."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        canonical, entity_types = build_canonical(
+            ((t.term, t.type, t.aliases) for t in knowledge.terms), knowledge.synonyms
+        )
+        self.analyzer = Analyzer(
+            canonical=canonical,
+            entity_types=entity_types,
+            stopwords=knowledge.stopwords,
+            frame_words=knowledge.frame_words,
+        )
+        self.fact_tokens: dict[str, list[Token]] = {}
+        self.fact_text: dict[str, str] = {}
+        for fact in knowledge.facts:
+            normalised = normalize(fact.text)
+            self.fact_tokens[fact.id] = self.analyzer.tokens(normalised)
+            self.fact_text[fact.id] = self.analyzer.fold(normalised).replace(" ", "")
+        # Article text as one string: a word "is in the article" if it occurs anywhere in it.
+        self.article_text = (
+            "\n".join(self.fact_text.values())
+            + "\n"
+            + "\n".join(self.analyzer.fold(normalize(t)) for t in canonical)
+        )
+        self.curated_words: set[str] = set()
+        self.candidates: list[Candidate] = []
+        in_intent: set[str] = set()
+        for intent in knowledge.intents:
+            facts = tuple(knowledge.fact(f) for f in intent.facts)
+            in_intent.update(intent.facts)
+            self.candidates.append(self._intent_candidate(intent, facts))
+        for fact in knowledge.facts:
+            if fact.id not in in_intent:
+                self.candidates.append(self._fact_candidate(fact))
+        for candidate in self.candidates:
+            self.curated_words |= candidate.focus
+        self.curated_words |= set(canonical) | set(canonical.values())
+        self._build_postings()
+        self.attribute_questions = {
+            normalize(word): tuple(normalize(e) for e in evidence)
+            for word, evidence in knowledge.attribute_questions.items()
+        }
+        self.smalltalk = [
+            SmallTalkEntry(item, [normalize(e) for e in item.examples])
+            for item in knowledge.smalltalk
+        ]
+        # Words only small talk uses (你好, 谢谢): left out when matching article questions, so
+        # "你好，北京有多少所高校" is answered; words the article also uses are kept.
+        self.smalltalk_words = {
+            tok.text
+            for entry in knowledge.smalltalk
+            for e in entry.examples
+            for tok in self.analyzer.analyse(e)
+            if not self.known(tok.text)
+        }
+
+    def _context(self, facts: tuple[Fact, ...]) -> tuple[set[str], str]:
+        """Tokens and text of the facts' whole paragraphs and locators: a question may name the
+        subject of the sentence before ("纪姝婷团队把成本降低了多少") or the box it stands in."""
+        vocab: set[str] = set()
+        texts: list[str] = []
+        for fact in facts:
+            for extra in (fact.where, self._paragraph_text(fact)):
+                normalised = normalize(extra)
+                vocab.update(t.text for t in self.analyzer.tokens(normalised) if t.is_content)
+                texts.append(self.analyzer.fold(normalised).replace(" ", ""))
+        return vocab, "".join(texts)
+
+    def _paragraph_text(self, fact: Fact) -> str:
+        return self.knowledge.article(fact.article).paragraph(fact.paragraph).text
+
+    def _intent_candidate(self, intent: Intent, facts: tuple[Fact, ...]) -> Candidate:
+        examples = []
+        focus: set[str] = set()
+        for text in intent.examples:
+            normalised = normalize(text)
+            tokens = tuple(self.analyzer.tokens(normalised))
+            examples.append(Example(text, resemblance_form(self.analyzer.fold(normalised)), tokens))
+            focus.update(t.text for t in tokens if t.is_content)
+        answer_norm = normalize(intent.answer + " " + intent.title)
+        focus.update(t.text for t in self.analyzer.tokens(answer_norm) if t.is_content)
+        vocab = set(focus)
+        for fact in facts:
+            vocab.update(t.text for t in self.fact_tokens[fact.id] if t.is_content)
+        context_vocab, context_text = self._context(facts)
+        vocab |= context_vocab
+        focus_text = self.analyzer.fold(answer_norm).replace(" ", "") + "".join(
+            e.normalised.replace(" ", "") for e in examples
+        )
+        text = "".join(self.fact_text[f.id] for f in facts) + focus_text + context_text
+        plain = "".join(normalize(f.text) for f in facts)
+        return Candidate(
+            f"intent:{intent.id}", facts, intent, vocab, text, examples, focus, focus_text, plain
+        )
+
+    def _fact_candidate(self, fact: Fact) -> Candidate:
+        vocab = {t.text for t in self.fact_tokens[fact.id] if t.is_content}
+        context_vocab, context_text = self._context((fact,))
+        return Candidate(
+            f"fact:{fact.id}",
+            (fact,),
+            None,
+            vocab | context_vocab,
+            self.fact_text[fact.id] + context_text,
+            [],
+            vocab,
+            self.fact_text[fact.id],
+            normalize(fact.text),
+        )
+
+    def _build_postings(self) -> None:
+        """Inverted index (token -> candidates, bigram -> candidates) and token weights (idf)."""
+        self.by_token: dict[str, set[int]] = defaultdict(set)
+        self.by_bigram: dict[str, set[int]] = defaultdict(set)
+        for number, candidate in enumerate(self.candidates):
+            for token in candidate.vocab:
+                self.by_token[token].add(number)
+            for gram in bigrams(candidate.text):
+                self.by_bigram[gram].add(number)
+        total = len(self.candidates)
+        self.idf = {
+            token: math.log(1 + total / (1 + len(posting)))
+            for token, posting in self.by_token.items()
+        }
+        self.max_idf = math.log(1 + total)
+
+    def weight(self, token: str) -> float:
+        return self.idf.get(token, self.max_idf)
+
+    def known(self, token: str) -> bool:
+        """Does the knowledge use this word at all: the article, or a curated example or alias?"""
+        return token in self.curated_words or token in self.article_text

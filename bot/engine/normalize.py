@@ -1,0 +1,57 @@
+"""Normalisation: what a question and the article both go through before they are compared.
+
+NFKC (full-width ＲＶ -> RV), traditional -> simplified, lower case, Chinese numerals -> digits,
+and every run of punctuation, emoji or spacing -> one space. Both sides get exactly the same
+treatment, so what matters is only that equal meanings end up as equal strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+MAX_QUESTION_CHARS = 300  # a question is cut to this before any matching work
+
+_CONVERTER = opencc.OpenCC("t2s")
+_MENTION = re.compile(r"@[A-Za-z0-9_]{3,32}")
+_KEEP = re.compile(r"[^\w%+.]+")  # everything else (punctuation, emoji, symbols) is a separator
+_JOINERS = re.compile(r"[·•—–\-]+")  # name-internal marks users leave out: 保定·中关村, 预聘—长聘制
+_LOOSE_DOTS = re.compile(r"(?<!\d)[.]|[.](?!\d)")  # a dot that is not a decimal point
+_SPACES = re.compile(r"\s+")
+_REPEATS = re.compile(r"(\D)\1{2,}")  # 啊啊啊啊 -> 啊: repetition adds nothing to a question
+
+
+def strip_invisible(text: str) -> str:
+    """Drop control, format (zero-width) and unassigned characters; keep ordinary whitespace."""
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t " or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    )
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str, bot_username: str = "") -> str:
+    """The comparable form of a text. Idempotent: normalize(normalize(x)) == normalize(x)."""
+    from bot.engine.numerals import fold_numerals
+
+    text = text[: MAX_QUESTION_CHARS * 4]
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
+    if bot_username:
+        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+    text = _CONVERTER.convert(text).lower()
+    text = fold_numerals(text)
+    text = _JOINERS.sub("", text)
+    text = _KEEP.sub(" ", text)
+    text = _LOOSE_DOTS.sub(" ", text)
+    text = text.replace("_", " ")
+    text = _REPEATS.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def mentions_removed(text: str) -> str:
+    """Remove every @username (used for group messages that address the bot)."""
+    return _MENTION.sub(" ", text)

@@ -1,0 +1,155 @@
+"""The engine end to end on the real knowledge: right answers, honest refusals, sourced replies."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine.normalize import MAX_QUESTION_CHARS
+
+KINDS = {"answer", "clarify", "smalltalk", "fallback"}
+
+
+def test_answer_reads_lead_quote_source(engine) -> None:
+    reply = engine.ask("北京有多少所高校？")
+    assert reply.kind == "answer"
+    lines = reply.text.splitlines()
+    assert "92" in lines[0]
+    assert lines[1].startswith("「") and lines[1].endswith("」")
+    assert "92所高校" in lines[1]
+    assert lines[2].startswith("来源：《感悟高质量发展的“第一动力”》· ")
+    assert reply.sources[0].quote in lines[1]
+
+
+def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
+    for intent in engine.knowledge.intents:
+        reply = engine.reply_for(intent.id)
+        for source in reply.sources:
+            article = engine.knowledge.article(source.paragraph_id.split(".")[0])
+            assert source.quote in article.paragraph(source.paragraph_id).text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("北京有幾所高校？", "92"),  # traditional
+        ("北京有九十二所高校吗", "92"),  # Chinese numerals
+        ("北京有多少所高效", "92"),  # a one-character typo
+        ("北京有多少科研人原", "55万"),
+        ("ＶＩＤＵ能生成多长的视频", "16秒"),  # full-width letters
+        ("北脑二号是谁研发的", "类脑研究所"),
+        ("How many universities are there in Beijing?", "92"),
+        ("What is Vidu?", "视频大模型"),
+    ],
+)
+def test_variants_are_answered(engine, question: str, expected: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer", reply.text
+    assert expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "上海有多少所高校？",
+        "深圳有多少科研人员？",
+        "天津有多少所高校？",
+        "清华的学生人数是多少",
+        "Vidu 的GPU数量是多少",
+        "北京有多少人口？",
+        "北京的房价是多少？",
+        "今天天气怎么样？",
+        "比特币多少钱",
+        "What is the weather like today?",
+    ],
+)
+def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "fallback", reply.text
+    assert reply.lead.startswith("抱歉，这篇文章里没有提到")
+    assert 1 <= len(reply.suggestions) <= 3
+    assert not reply.sources
+
+
+def test_fallback_suggestions_are_near_the_question(engine) -> None:
+    reply = engine.ask("上海有多少所高校？")
+    assert any("高校" in s or "大学" in s for s in reply.suggestions), reply.suggestions
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"), [("你好", "greeting"), ("谢谢", "thanks"), ("你是谁", "who_are_you")]
+)
+def test_small_talk(engine, question: str, intent: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "smalltalk"
+    assert reply.intent == intent
+    assert not reply.sources
+
+
+def test_greeting_with_a_question_answers_the_question(engine) -> None:
+    reply = engine.ask("你好，北京有多少所高校？")
+    assert reply.kind == "answer" and "92" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   \n\t ",
+        "😀😀😀",
+        "？？？！！！",
+        "\x00\x01\x1b[31m",
+        "\u200b\u200c\u200d",
+        "<b>你好</b><script>alert(1)</script>",
+        "**粗体** [链接](http://x)",
+        "是什么",
+    ],
+)
+def test_bad_input_gets_a_sensible_reply(engine, question: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind in {"fallback", "smalltalk"}
+    assert reply.text and len(reply.text) < 1000
+
+
+def test_huge_input_is_capped_before_matching(engine) -> None:
+    long_question = "北京有多少所高校" + "啊" * 10_000
+    reply = engine.ask(long_question, explain=True)
+    assert len(reply.explanation["normalised"]) <= MAX_QUESTION_CHARS
+    assert reply.kind == "answer" and "92" in reply.text
+
+
+def test_explain_says_why(engine) -> None:
+    declined = engine.ask("上海有多少所高校？", explain=True).explanation
+    assert declined["normalised"] == "上海有多少所高校"
+    assert "上海/entity" in declined["tokens"]
+    assert "上海" in declined["decision"]
+    answered = engine.ask("北京有多少所高校？", explain=True).explanation
+    assert answered["decision"].startswith("answer: intent:")
+    assert answered["candidates"][0]["admissible"] is True
+
+
+def test_answers_offers_several_distinct_answers(engine) -> None:
+    replies = engine.answers("Vidu", limit=5)
+    assert 1 <= len(replies) <= 5
+    assert all(r.kind == "answer" for r in replies)
+    assert len({r.sources[0].fact_id for r in replies}) == len(replies)
+
+
+def test_related_and_paragraph(engine) -> None:
+    reply = engine.ask("北京有多少所高校？")
+    related = engine.related(reply.intent)
+    assert 1 <= len(related) <= 3
+    assert reply.intent not in {r.id for r in related}
+    text, where = engine.paragraph_of(reply.sources[0].fact_id)
+    assert reply.sources[0].quote in text and where == reply.sources[0].locator
+    assert engine.paragraph_of("bj.nope.000000") is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_text_gets_a_bounded_reply(engine, text: str) -> None:
+    reply = engine.ask(text)
+    assert reply.kind in KINDS
+    assert 0 < len(reply.text) < 4000
+    assert len(reply.suggestions) <= 3
