@@ -10,7 +10,7 @@ ordinary content word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import rjieba
@@ -80,6 +80,10 @@ _POS_BY_TYPE = {
     "term": "n",
 }
 _ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
+_FUZZY_MIN = 3
+_COUNT_QUESTION = re.compile(
+    r"^(?:几|多少)[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号]?$"
+)
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
 
@@ -111,9 +115,24 @@ class Analyzer:
         self.entity_types = entity_types  # normalised canonical entity -> type
         self.stopwords = frozenset(stopwords)
         self.frame_words = frozenset(frame_words)
+        # Whether the knowledge uses a string at all; the index fills this in once it has read
+        # the article, so typo correction never rewrites the article's own words.
+        self.known: Callable[[str], bool] = lambda _text: True
         self._by_first: dict[str, list[str]] = {}
         for surface in sorted(canonical, key=len, reverse=True):
             self._by_first.setdefault(surface[0], []).append(surface)
+        # Names (terms.yaml) long enough that one wrong character is a typo, not another word:
+        # 纪姝亭 -> 纪姝婷. Common words are left to the matcher: 产业之间 is not 产业园.
+        self._fuzzy_by_first: dict[str, list[str]] = {}
+        for surface in sorted(canonical, key=len, reverse=True):
+            named = canonical[surface] in entity_types
+            if (
+                named
+                and len(surface) >= _FUZZY_MIN
+                and not surface.isascii()
+                and " " not in surface
+            ):
+                self._fuzzy_by_first.setdefault(surface[0], []).append(surface)
         self._jieba = rjieba.Jieba()
         for word in set(canonical.values()) | set(entity_types):
             if " " in word:
@@ -126,8 +145,12 @@ class Analyzer:
 
     # -- folding -------------------------------------------------------------------------
 
-    def fold(self, text: str) -> str:
-        """Replace every known surface form by its canonical form, longest match first."""
+    def fold(self, text: str, fuzzy: bool = False) -> str:
+        """Replace every known surface form by its canonical form, longest match first.
+
+        With `fuzzy` (questions only), a long name typed with one wrong character is read as the
+        name, unless the knowledge itself uses what was typed (科研人才 is not 科研人员).
+        """
         out: list[str] = []
         i = 0
         n = len(text)
@@ -139,9 +162,28 @@ class Analyzer:
                     i = end
                     break
             else:
-                out.append(text[i])
-                i += 1
+                corrected = self._fuzzy_at(text, i) if fuzzy else None
+                if corrected:
+                    out.append(self.canonical[corrected])
+                    i += len(corrected)
+                else:
+                    out.append(text[i])
+                    i += 1
         return "".join(out)
+
+    def _fuzzy_at(self, text: str, start: int) -> str | None:
+        """A known name written with one wrong character (not its first) at `start`."""
+        for surface in self._fuzzy_by_first.get(text[start], ()):
+            window = text[start : start + len(surface)]
+            if len(window) != len(surface):
+                continue
+            if (
+                sum(a != b for a, b in zip(window, surface, strict=True)) == 1
+                and not self._jieba.has_word(window)
+                and not self.known(window)
+            ):
+                return surface
+        return None
 
     @staticmethod
     def _boundary_ok(text: str, start: int, end: int, surface: str) -> bool:
@@ -156,23 +198,48 @@ class Analyzer:
 
     # -- tokens --------------------------------------------------------------------------
 
-    def tokens(self, normalised: str) -> list[Token]:
+    def tokens(self, normalised: str, fuzzy: bool = False) -> list[Token]:
         """Folded, segmented and labelled tokens of an already normalised text."""
+        return self.tokens_of_folded(self.fold(normalised, fuzzy))
+
+    def tokens_of_folded(self, folded: str) -> list[Token]:
         result: list[Token] = []
-        for word, pos in self._jieba.tag(self.fold(normalised)):
+        # No HMM: a sequence jieba does not know is split into known words and characters
+        # rather than glued into an invented word ("时说", "份文件") that matches nothing.
+        pending: list[str] = []  # a run of lone characters, perhaps a mistyped word: 博土
+        for word, pos in self._jieba.tag(folded, False):
             word = word.strip()
             if not word:
                 continue
-            result.append(self._label(word, pos))
+            token = self._label(word, pos)
+            if len(word) == 1 and token.kind in ("word", "entity") and not word.isascii():
+                pending.append(token)
+                continue
+            result.extend(self._flush(pending))
+            pending = []
+            result.append(token)
+        result.extend(self._flush(pending))
         return result
+
+    @staticmethod
+    def _flush(chars: list[Token]) -> list[Token]:
+        """Lone characters in a row become one token the matcher can read as a typo (博土 for
+        博士, 阮钰 for 阮珏); a single one stays the word it is."""
+        if len(chars) <= 1:
+            return chars
+        return [Token("".join(t.text for t in chars), "x", "word", False)]
 
     def _label(self, word: str, pos: str) -> Token:
         known = self._jieba.has_word(word) or word in self.canonical
-        if word in self.stopwords or (pos in ("x", "w") and word not in self.frame_words):
+        if (
+            word in self.stopwords
+            or (pos in ("x", "w") and word not in self.frame_words)
+            or _COUNT_QUESTION.match(word)
+        ):
             kind = "stop"
         elif word in self.frame_words:
             kind = "frame"
-        elif word in self.entity_types or pos in _ENTITY_POS:
+        elif word in self.entity_types or (pos in _ENTITY_POS and len(word) > 1):
             kind = "entity"
         elif _NUMBER.match(word) or (pos == "m" and any(ch.isdigit() for ch in word)):
             kind = "number"

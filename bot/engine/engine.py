@@ -17,6 +17,7 @@ How a question is answered:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +33,15 @@ from bot.kb.store import Intent, Knowledge, load_knowledge
 ANSWER_AT = 0.42  # lowest score for an answer
 CLARIFY_AT = 0.36  # lowest score for a clarify suggestion
 CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this much, or we clarify
-CONFIDENT = 0.7  # at this score the best answers even when a rival is close
 MIN_COVERAGE = 0.5  # at least this share of the question's content weight must be covered
+MIN_COVERAGE_YES_NO = 0.8  # a yes/no question asks about all it says: "北脑二号上市了吗"
 TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (高效 for 高校)
 NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
 FRAME_WEIGHT = 0.4
-SMALLTALK_AT = 78
+SMALLTALK_AT = 0.5  # resemblance to a small-talk example that makes a question small talk
+SMALLTALK_ADDRESSED = 0.3  # ...when it names nothing of the article
+CONFIDENT = 0.6  # at this score the best answers even when a rival is close
 
 NO_QUESTION = "请问一个关于这篇文章的问题，例如："
 DONT_KNOW = "抱歉，这篇文章里没有提到这一点，我不能凭空回答。你可以问我："
@@ -55,9 +58,12 @@ class Scored:
     uncovered: list[str]
     blocking: list[str]  # key terms the candidate does not cover
 
+    yes_no: bool = False
+
     @property
     def admissible(self) -> bool:
-        return not self.blocking and self.coverage >= MIN_COVERAGE
+        needed = MIN_COVERAGE_YES_NO if self.yes_no else MIN_COVERAGE
+        return not self.blocking and self.coverage >= needed
 
 
 class Engine:
@@ -83,7 +89,7 @@ class Engine:
     def ask(self, question: str, explain: bool = False) -> Reply:
         question = strip_invisible(question or "")[:MAX_QUESTION_CHARS]
         normalised = normalize(question, self.bot_username)
-        tokens = self.index.analyzer.tokens(normalised) if normalised else []
+        tokens = self.index.analyzer.tokens(normalised, fuzzy=True) if normalised else []
         content = [
             t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
         ]
@@ -93,29 +99,37 @@ class Engine:
             else {}
         )
 
-        if not any(t.kind in ("word", "entity", "number") for t in content):
-            content = []  # only question words and frames ("是什么"): nothing to look up
         ranked = self._rank(normalised, tokens, content) if content else []
         admissible = [s for s in ranked if s.admissible]
-        smalltalk = self._smalltalk(normalised, tokens)
+        smalltalk, smalltalk_score = self._smalltalk_score(normalised, tokens)
         if explain:
             notes["candidates"] = [self._describe(s) for s in ranked[:6]]
+            notes["smalltalk"] = f"{smalltalk} {smalltalk_score:.3f}"
 
         best = admissible[0] if admissible else None
-        if best and best.score >= ANSWER_AT:
+        anchored = any(self._anchors(t) for t in content) or (
+            best is not None and best.resemblance >= TYPO_CONTEXT
+        )
+        if smalltalk is not None and not anchored and smalltalk_score >= SMALLTALK_ADDRESSED:
+            best = None  # "你好厉害啊", "你是做什么用的": nothing of the article is named
+        if best and best.score >= ANSWER_AT and smalltalk_score <= max(best.score, SMALLTALK_AT):
             rival = next((s for s in admissible[1:] if not _same_answer(s, best)), None)
             if (
                 rival is None
                 or best.score - rival.score >= CLEAR_LEAD
                 or best.score >= CONFIDENT
                 or best.resemblance >= NEAR_COPY
+                or _same_paragraph(best, rival)
             ):
                 notes["decision"] = f"answer: {best.candidate.key} leads with {best.score:.3f}"
                 return self._answer(best, notes if explain else None)
             close = [s for s in admissible if best.score - s.score < CLEAR_LEAD]
             notes["decision"] = "clarify: several candidates are equally close"
             return self._clarify(close, notes if explain else None)
-        if smalltalk is not None:
+        if smalltalk is not None and (
+            smalltalk_score >= SMALLTALK_AT
+            or (smalltalk_score >= SMALLTALK_ADDRESSED and not anchored)
+        ):
             notes["decision"] = f"smalltalk: {smalltalk}"
             return self._smalltalk_reply(smalltalk, notes if explain else None)
         if best and best.score >= CLARIFY_AT:
@@ -148,7 +162,7 @@ class Engine:
         """Up to `limit` distinct answers, best first (inline mode offers several)."""
         question = strip_invisible(question or "")[:MAX_QUESTION_CHARS]
         normalised = normalize(question, self.bot_username)
-        tokens = self.index.analyzer.tokens(normalised) if normalised else []
+        tokens = self.index.analyzer.tokens(normalised, fuzzy=True) if normalised else []
         content = [
             t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
         ]
@@ -230,14 +244,22 @@ class Engine:
             pool |= index.by_token.get(token.text, set())
         for gram in bigrams("".join(t.text for t in content)):
             pool |= index.by_bigram.get(gram, set())
-        folded = index.analyzer.fold(normalised)
-        scored = [self._score(index.candidates[i], folded, tokens, content) for i in pool]
+        folded = index.analyzer.fold(normalised, fuzzy=True)
+        english = _CJK.search(normalised) is None
+        scored = [self._score(index.candidates[i], folded, tokens, content, english) for i in pool]
         scored.sort(key=lambda s: (-s.score, s.candidate.key))
         return scored
 
     def _score(
-        self, candidate: Candidate, folded: str, tokens: list[Token], content: list[Token]
+        self,
+        candidate: Candidate,
+        folded: str,
+        tokens: list[Token],
+        content: list[Token],
+        english: bool = False,
     ) -> Scored:
+        """Score one candidate. In an English question, unfamiliar English words are weighed,
+        not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
         resemblance = self._resemblance(candidate, folded, tokens) if candidate.examples else 0.0
         lenient = resemblance >= TYPO_CONTEXT
@@ -246,7 +268,7 @@ class Engine:
         unknown: list[str] = []
         blocking: list[str] = []
         for token in content:
-            weight = index.weight(token.text) * (FRAME_WEIGHT if token.kind == "frame" else 1.0)
+            weight = self._content_weight(token)
             total += weight
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
             covered += weight * match
@@ -258,23 +280,27 @@ class Engine:
                 uncovered.append(token.text)
                 if self._is_key_term(token):
                     blocking.append(token.text)
-                elif not index.known(token.text) and _nounish(token):
-                    unknown.append(token.text)
+                elif (
+                    not index.known(token.text)
+                    and _nounish(token)
+                    and not (token.text.isascii() and english)
+                    and not _shares_bigram(token.text, candidate.text)
+                ):
+                    unknown.append(token.text)  # a word the knowledge never uses
         coverage = covered / total if total else 0.0
         focus = focused / total if total else 0.0
         if resemblance < NEAR_COPY:
             blocking += unknown  # a word the knowledge never uses, unless the question is
             # all but a copy of a curated example with that one word different
-        asked = _asked_thing(tokens)
-        if (
-            asked is not None
-            and asked.text not in blocking
-            and not self._asked_covered(candidate, asked, lenient)
-        ):
-            blocking.append(asked.text)
+        asked, count = _asked_thing(tokens)
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
+        if asked is not None and asked.text not in blocking:
+            if not self._asked_covered(candidate, asked, lenient):
+                blocking.append(asked.text)
+            elif count and not _counted(asked.text, facts_text):
+                blocking.append(f"{asked.text}的数目")
         for word, evidence in index.attribute_questions.items():
-            if word in folded and not any(e in facts_text for e in evidence):
+            if word in folded and not any(_has_evidence(e, facts_text) for e in evidence):
                 blocking.append(word)
         if candidate.intent is not None:
             score = max(
@@ -283,7 +309,9 @@ class Engine:
         else:
             partial = fuzz.partial_ratio(folded.replace(" ", ""), candidate.focus_text) / 100
             score = 0.75 * coverage * (0.6 + 0.4 * partial)
-        return Scored(candidate, score, resemblance, coverage, uncovered, blocking)
+        return Scored(
+            candidate, score, resemblance, coverage, uncovered, blocking, _is_yes_no(folded)
+        )
 
     def _covers(self, vocab: set[str], text: str, token: Token, lenient: bool = False) -> float:
         """1 if the candidate has the word; 0.9 for a one-character typo of a word it has.
@@ -295,7 +323,7 @@ class Engine:
         word = token.text
         if word in vocab or word in text:
             return 1.0
-        if len(word) < 2 or not _near_in(word, text):
+        if len(word) < 2 or token.kind == "number" or word.isascii() or not _near_in(word, text):
             return 0.0
         if not token.known_word:
             return 0.9
@@ -303,11 +331,22 @@ class Engine:
             return 0.9
         return 0.0
 
+    def _anchors(self, token: Token) -> bool:
+        """Does this token tie the question to the article: a name, a figure, or a word of two
+        or more characters that the article's own text uses?"""
+        if token.kind in ("entity", "number"):
+            return True
+        return (
+            len(token.text) >= 2 and token.kind == "word" and token.text in self.index.article_text
+        )
+
     def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
         """The thing a question asks about must be there; a one-character word (人, 钱) only as
         a word of its own, since as a substring it is inside half the article."""
         if len(asked.text) == 1:
-            return asked.text in candidate.vocab
+            return any(
+                t.text == asked.text for f in candidate.facts for t in self.index.fact_tokens[f.id]
+            )
         return self._covers(candidate.vocab, candidate.text, asked, lenient) >= 0.5
 
     def _is_key_term(self, token: Token) -> bool:
@@ -321,7 +360,7 @@ class Engine:
             return token.text in self.index.analyzer.entity_types or not self.index.known(
                 token.text
             )
-        return token.kind == "number" and token.text.endswith("年")
+        return token.kind == "number" and _YEAR.fullmatch(token.text.removesuffix("年")) is not None
 
     def _resemblance(self, candidate: Candidate, folded: str, tokens: list[Token]) -> float:
         """How much the question reads like one of the intent's examples (best example)."""
@@ -336,6 +375,18 @@ class Engine:
             best = max(best, 0.5 * dice + 0.5 * ratio)
         return best
 
+    def _content_weight(self, token: Token) -> float:
+        """Rare words weigh more. Frames weigh less, and so do single characters and verbs or
+        adverbs the knowledge never uses (paraphrase filler: 希望, 想着), which say little."""
+        weight = self.index.weight(token.text)
+        if token.kind == "frame":
+            return weight * FRAME_WEIGHT
+        if token.kind == "word" and len(token.text) == 1:
+            return weight * 0.3
+        if token.kind == "word" and not _nounish(token) and not self.index.known(token.text):
+            return weight * 0.4
+        return weight
+
     def _token_weight(self, token: Token) -> float:
         weight = self.index.weight(token.text)
         if token.kind == "stop":
@@ -346,32 +397,16 @@ class Engine:
 
     # ------------------------------------------------------------------ small talk
 
-    def _smalltalk(self, normalised: str, tokens: list[Token]) -> str | None:
-        if not normalised or len(normalised) > 24:
-            return None
+    def _smalltalk_score(self, normalised: str, tokens: list[Token]) -> tuple[str | None, float]:
+        if not normalised or len(normalised) > 30:
+            return None, 0.0
+        folded = self.index.analyzer.fold(normalised)
         best_id, best = None, 0.0
-        for entry in self.index.smalltalk:
-            for example in entry.normalised:
-                score = fuzz.ratio(normalised, example)
-                if score > best:
-                    best_id, best = entry.item.id, score
-        if best >= SMALLTALK_AT:
-            return best_id
-        words = [t.text for t in tokens if t.kind != "stop" or t.text in self.index.smalltalk_words]
-        if (
-            words
-            and all(w in self.index.smalltalk_words for w in words)
-            and any(t.kind != "stop" for t in tokens)
-        ):
-            return self._smalltalk_by_words(words)
-        return None
-
-    def _smalltalk_by_words(self, words: list[str]) -> str | None:
-        for entry in self.index.smalltalk:
-            vocab = {t.text for e in entry.item.examples for t in self.index.analyzer.analyse(e)}
-            if any(w in vocab for w in words):
-                return entry.item.id
-        return None
+        for candidate in self.index.smalltalk_candidates:
+            score = self._resemblance(candidate, folded, tokens)
+            if score > best:
+                best_id, best = candidate.key.split(":", 1)[1], score
+        return best_id, best
 
     def _smalltalk_reply(self, item_id: str, notes: dict | None) -> Reply:
         item = next(e.item for e in self.index.smalltalk if e.item.id == item_id)
@@ -461,33 +496,118 @@ class Engine:
         }
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _has_evidence(evidence: str, text: str) -> bool:
+    if evidence == "#year":
+        return _YEAR.search(text) is not None
+    return evidence in text
+
+
+_DIGIT_BEFORE, _DIGIT_AFTER = 6, 10
+
+
+def _counted(word: str, text: str) -> bool:
+    """Does the text give a figure next to the word (92所高校, 分支机构数量突破1万家)? A "how
+    many" question is not answered by a sentence that only names the thing. True when the word
+    is not written in the text at all (it matched through an example): nothing to check."""
+    start = text.find(word)
+    if start < 0:
+        return True
+    while start >= 0:
+        window = text[max(0, start - _DIGIT_BEFORE) : start + len(word) + _DIGIT_AFTER]
+        if any(ch.isdigit() for ch in window) or "分之" in window:
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _shares_bigram(word: str, text: str) -> bool:
+    """县级市 ~ 县级城市, 产业界 ~ 产业: a longer Chinese word whose two-character part the text
+    has. (Not for Latin words: "sora" shares "or" with any English sentence.)"""
+    return (
+        len(word) >= 3
+        and not word.isascii()
+        and any(word[i : i + 2] in text for i in range(len(word) - 1))
+    )
+
+
 def _nounish(token: Token) -> bool:
-    return token.pos.startswith("n") or token.pos in ("eng", "vn") or not token.known_word
+    """Nouns, time words (明年), English words, and anything the dictionary does not know."""
+    return token.pos.startswith("n") or token.pos in ("eng", "vn", "t") or not token.known_word
 
 
-_QUESTION_WORDS = {"多少", "几", "哪些", "哪个", "什么", "啥", "哪", "哪种", "哪家", "哪位"}
+_QUESTION_WORDS = {
+    "多少",
+    "几",
+    "哪些",
+    "哪个",
+    "什么",
+    "啥",
+    "哪",
+    "哪种",
+    "哪家",
+    "哪位",
+    "是什么",
+    "什么样",
+    "哪一",
+    "哪两个",
+    "哪几个",
+    "有哪些",
+    "哪里",
+    "哪儿",
+    "谁",
+}
+_COUNT_WORD = re.compile(r"^(?:几|多少)[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号]$")
+_YES_NO = re.compile(
+    r"(?:吗|嘛|(?<![什怎这那多])么)$|是否|是不是|有没有|能不能|会不会|可不可以|对不对"
+)
+
+
+def _is_yes_no(folded: str) -> bool:
+    return _YES_NO.search(folded.strip()) is not None
+
+
 _CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类份批只座张")
 _LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
 
 
-def _asked_thing(tokens: list[Token]) -> Token | None:
-    """The noun a question asks about: 多少[所]高校 -> 高校, 人口是多少 -> 人口.
+def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
+    """The thing a question asks about, and whether it asks how many of it.
 
-    A generic attribute (数量, 名字: frame words) is not a thing of its own; neither is a
-    classifier. None when the question has no question word or names nothing after/before it.
+    多少[所]高校 -> 高校 (a count), 人口是多少 -> 人口, 哪个单位研发的 -> 研发 (a generic frame word
+    is skipped and what follows is asked), 谁发布的 -> 发布. A classifier or a frame word alone
+    (数量, 名字) is not a thing. (None, False) when the question names nothing around its
+    question word.
     """
     for position, token in enumerate(tokens):
-        if token.text not in _QUESTION_WORDS:
+        count = token.text in ("多少", "几") or _COUNT_WORD.match(token.text) is not None
+        if token.text not in _QUESTION_WORDS and not count:
             continue
-        for after in tokens[position + 1 : position + 4]:
+        skipped_frame = token.text == "谁"
+        for after in tokens[position + 1 : position + 5]:
             if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
                 continue
-            return after if after.kind in ("word", "entity") and _nounish(after) else None
+            if after.kind == "frame":
+                skipped_frame = True  # 哪个单位研发的: the unit is generic, 研发 is what is asked
+                continue
+            if token.text in ("什么", "是什么", "哪位", "哪个") and after.text in ("人", "人物"):
+                return None, False  # 什么人 / 哪位人物 ask who, not about people in general
+            if after.kind in ("word", "entity") and (_nounish(after) or skipped_frame):
+                return after, count
+            return None, False
         for before in reversed(tokens[:position]):
             if before.text in _LINKS or before.kind == "stop":
                 continue
-            return before if before.kind == "word" and _nounish(before) else None
-    return None
+            return (before, count) if before.kind == "word" and _nounish(before) else (None, False)
+    return None, False
+
+
+def _same_paragraph(a: Scored, b: Scored | None) -> bool:
+    """Two candidates quoting the same paragraph: either answer reads right."""
+    return b is not None and a.candidate.facts[0].paragraph == b.candidate.facts[0].paragraph
 
 
 def _same_answer(a: Scored, b: Scored) -> bool:

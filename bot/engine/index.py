@@ -98,13 +98,17 @@ class Index:
             self.curated_words |= candidate.focus
         self.curated_words |= set(canonical) | set(canonical.values())
         self._build_postings()
+        self.analyzer.known = self.known
         self.attribute_questions = {
-            normalize(word): tuple(normalize(e) for e in evidence)
+            normalize(word): tuple(e if e.startswith("#") else normalize(e) for e in evidence)
             for word, evidence in knowledge.attribute_questions.items()
         }
         self.smalltalk = [
             SmallTalkEntry(item, [normalize(e) for e in item.examples])
             for item in knowledge.smalltalk
+        ]
+        self.smalltalk_candidates = [
+            self._smalltalk_candidate(item) for item in knowledge.smalltalk
         ]
         # Words only small talk uses (你好, 谢谢): left out when matching article questions, so
         # "你好，北京有多少所高校" is answered; words the article also uses are kept.
@@ -154,6 +158,15 @@ class Index:
         return Candidate(
             f"intent:{intent.id}", facts, intent, vocab, text, examples, focus, focus_text, plain
         )
+
+    def _smalltalk_candidate(self, item: SmallTalk) -> Candidate:
+        examples = []
+        for text in item.examples:
+            normalised = normalize(text)
+            tokens = tuple(self.analyzer.tokens(normalised))
+            examples.append(Example(text, resemblance_form(self.analyzer.fold(normalised)), tokens))
+        vocab = {t.text for e in examples for t in e.tokens}
+        return Candidate(f"smalltalk:{item.id}", (), None, vocab, "", examples)
 
     def _fact_candidate(self, fact: Fact) -> Candidate:
         vocab = {t.text for t in self.fact_tokens[fact.id] if t.is_content}

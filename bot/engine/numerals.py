@@ -71,7 +71,7 @@ def _convert(run: str) -> str:
     return str(value) if value is not None else run
 
 
-_CLASSIFIERS = set("个项年家所名件月日天倍秒例位人次台张篇条")
+_CLASSIFIERS = set("个项年家所名件月日天倍秒例位人次台张篇条地城号")
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -80,8 +80,14 @@ def _replace(match: re.Match[str]) -> str:
     before = text[max(0, match.start() - 2) : match.start()]
     if after == "分之" or before == "分之":  # fractions stay as written: 三分之一
         return run
-    if len(run) == 1 and run in "一十" and after[:1] in _CLASSIFIERS:
-        return "1" if run == "一" else "10"  # 一个月 -> 1个月, 十项 -> 10项
+    if (
+        run == "一" and before[-1:] != "" and before[-1:] in "哪第每这那同唯"
+    ):  # 哪一年, 第一个: not a count
+        return run
+    if len(run) == 1:  # a lone numeral counts only before a measure: 十项, 三地; not 长三角
+        if after[:1] not in _CLASSIFIERS:
+            return run
+        return {"一": "1", "十": "10"}.get(run, _convert(run))
     return _convert(run)
 
 
