@@ -81,6 +81,7 @@ _POS_BY_TYPE = {
 }
 _ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
 _FUZZY_MIN = 3
+MERGED = "merged"  # the tag of a run of lone characters joined by the tokenizer
 _COUNT_QUESTION = re.compile(
     r"^(?:几|多少)[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号]?$"
 )
@@ -118,9 +119,13 @@ class Analyzer:
         # Whether the knowledge uses a string at all; the index fills this in once it has read
         # the article, so typo correction never rewrites the article's own words.
         self.known: Callable[[str], bool] = lambda _text: True
-        self._by_first: dict[str, list[str]] = {}
-        for surface in sorted(canonical, key=len, reverse=True):
-            self._by_first.setdefault(surface[0], []).append(surface)
+        # For each first character, the lengths of the surface forms that start with it, longest
+        # first: folding is then a few dictionary look-ups per character.
+        self._lengths: dict[str, list[int]] = {}
+        for surface in canonical:
+            self._lengths.setdefault(surface[0], []).append(len(surface))
+        for lengths in self._lengths.values():
+            lengths[:] = sorted(set(lengths), reverse=True)
         # Names (terms.yaml) long enough that one wrong character is a typo, not another word:
         # 纪姝亭 -> 纪姝婷. Common words are left to the matcher: 产业之间 is not 产业园.
         self._fuzzy_by_first: dict[str, list[str]] = {}
@@ -154,17 +159,18 @@ class Analyzer:
         out: list[str] = []
         i = 0
         n = len(text)
+        canonical = self.canonical
         while i < n:
-            for surface in self._by_first.get(text[i], ()):
-                end = i + len(surface)
-                if text.startswith(surface, i) and self._boundary_ok(text, i, end, surface):
-                    out.append(self.canonical[surface])
-                    i = end
+            for length in self._lengths.get(text[i], ()):
+                surface = text[i : i + length]
+                if surface in canonical and _whole_word(text, i, i + length):
+                    out.append(canonical[surface])
+                    i += length
                     break
             else:
                 corrected = self._fuzzy_at(text, i) if fuzzy else None
                 if corrected:
-                    out.append(self.canonical[corrected])
+                    out.append(canonical[corrected])
                     i += len(corrected)
                 else:
                     out.append(text[i])
@@ -184,17 +190,6 @@ class Analyzer:
             ):
                 return surface
         return None
-
-    @staticmethod
-    def _boundary_ok(text: str, start: int, end: int, surface: str) -> bool:
-        """Latin surface forms match whole words only ("ai" must not match inside "said")."""
-        if not surface[0].isascii():
-            return True
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        return not (before.isascii() and before.isalnum()) and not (
-            after.isascii() and after.isalnum()
-        )
 
     # -- tokens --------------------------------------------------------------------------
 
@@ -227,7 +222,7 @@ class Analyzer:
         博士, 阮钰 for 阮珏); a single one stays the word it is."""
         if len(chars) <= 1:
             return chars
-        return [Token("".join(t.text for t in chars), "x", "word", False)]
+        return [Token("".join(t.text for t in chars), MERGED, "word", False)]
 
     def _label(self, word: str, pos: str) -> Token:
         known = self._jieba.has_word(word) or word in self.canonical
@@ -249,6 +244,15 @@ class Analyzer:
 
     def analyse(self, text: str) -> list[Token]:
         return self.tokens(normalize(text))
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """A Latin surface form matches whole words only ("ai" must not match inside "said")."""
+    if not text[start].isascii() or not text[start].isalnum():
+        return True
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def build_canonical(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from bot.engine.analysis import Token
+from bot.engine.analysis import MERGED, Token
 from bot.engine.index import Candidate, Index, bigrams, resemblance_form
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize, strip_invisible
 from bot.engine.reply import Reply, Source
@@ -34,7 +34,7 @@ ANSWER_AT = 0.42  # lowest score for an answer
 CLARIFY_AT = 0.36  # lowest score for a clarify suggestion
 CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this much, or we clarify
 MIN_COVERAGE = 0.5  # at least this share of the question's content weight must be covered
-MIN_COVERAGE_YES_NO = 0.8  # a yes/no question asks about all it says: "北脑二号上市了吗"
+MIN_COVERAGE_YES_NO = 0.7  # a yes/no question asks about all it says: "北脑二号上市了吗"
 TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (高效 for 高校)
 NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
@@ -88,6 +88,17 @@ class Engine:
 
     def ask(self, question: str, explain: bool = False) -> Reply:
         question = strip_invisible(question or "")[:MAX_QUESTION_CHARS]
+        reply = self._ask_one(question, explain)
+        parts = [p for p in _PARTS.split(question) if len(p.strip()) >= 4]
+        if len(parts) < 2 or len(parts) > 4:
+            return reply
+        # "刀具是加工什么零件的？效率提升了多少？": two questions, two answers.
+        answers = [self._ask_one(part, False) for part in parts]
+        if all(a.kind == "answer" for a in answers) and len({a.intent for a in answers}) > 1:
+            return _merge(answers, reply.explanation)
+        return reply
+
+    def _ask_one(self, question: str, explain: bool) -> Reply:
         normalised = normalize(question, self.bot_username)
         tokens = self.index.analyzer.tokens(normalised, fuzzy=True) if normalised else []
         content = [
@@ -132,6 +143,11 @@ class Engine:
         ):
             notes["decision"] = f"smalltalk: {smalltalk}"
             return self._smalltalk_reply(smalltalk, notes if explain else None)
+        pair = self._pair(ranked, normalised) if best is None or best.score < ANSWER_AT else None
+        if pair is not None:
+            notes["decision"] = f"answer: {pair[0].candidate.key} with {pair[1].candidate.key}"
+            first, second = (self._answer(p, None) for p in pair)
+            return _merge([first, second], notes if explain else None)
         if best and best.score >= CLARIFY_AT:
             close = [s for s in admissible if s.score >= CLARIFY_AT][:3]
             notes["decision"] = f"clarify: best {best.score:.3f} is below {ANSWER_AT}"
@@ -261,6 +277,7 @@ class Engine:
         """Score one candidate. In an English question, unfamiliar English words are weighed,
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
+        yes_no = _is_yes_no(folded)
         resemblance = self._resemblance(candidate, folded, tokens) if candidate.examples else 0.0
         lenient = resemblance >= TYPO_CONTEXT
         total = covered = focused = 0.0
@@ -269,17 +286,26 @@ class Engine:
         blocking: list[str] = []
         for token in content:
             weight = self._content_weight(token)
-            total += weight
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
+            if match < 0.5 and token.kind == "word":
+                match = max(match, _rescued(token, folded, candidate.text))
+            focus_match = self._covers(candidate.focus, candidate.focus_text, token, lenient)
+            if token.kind == "frame":
+                if match < 1 and token.text in candidate.plain_text:
+                    match = focus_match = 1.0  # a frame word folding hid: 山东省 -> 山东
+                if match < 0.5:
+                    continue  # a generic word the candidate lacks neither helps nor hurts
+            total += weight
             covered += weight * match
-            focused += weight * self._covers(candidate.focus, candidate.focus_text, token, lenient)
-            if token.kind == "frame" and match < 1 and token.text in candidate.plain_text:
-                covered += weight  # a frame word the canonical form folded away: 山东省 -> 山东
-                focused += weight
+            focused += weight * focus_match
             if match < 0.5 and token.kind != "frame":
                 uncovered.append(token.text)
+                if token.pos == MERGED:
+                    continue  # lone characters that read as no typo: weighed, never a veto
                 if self._is_key_term(token):
                     blocking.append(token.text)
+                elif yes_no and len(token.text) >= 2 and not index.known(token.text):
+                    unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
                 elif (
                     not index.known(token.text)
                     and _nounish(token)
@@ -294,11 +320,15 @@ class Engine:
             # all but a copy of a curated example with that one word different
         asked, count = _asked_thing(tokens)
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
+        if asked is not None and english and asked.text.isascii():
+            asked = None  # English: too many ways to name a thing for one word to decide
         if asked is not None and asked.text not in blocking:
             if not self._asked_covered(candidate, asked, lenient):
                 blocking.append(asked.text)
             elif count and not _counted(asked.text, facts_text):
                 blocking.append(f"{asked.text}的数目")
+        if _NAME_QUESTION.search(folded) and _unnamed(content, facts_text):
+            blocking.append("名称")  # the article says "一家科技企业" and never names it
         for word, evidence in index.attribute_questions.items():
             if word in folded and not any(_has_evidence(e, facts_text) for e in evidence):
                 blocking.append(word)
@@ -309,9 +339,7 @@ class Engine:
         else:
             partial = fuzz.partial_ratio(folded.replace(" ", ""), candidate.focus_text) / 100
             score = 0.75 * coverage * (0.6 + 0.4 * partial)
-        return Scored(
-            candidate, score, resemblance, coverage, uncovered, blocking, _is_yes_no(folded)
-        )
+        return Scored(candidate, score, resemblance, coverage, uncovered, blocking, yes_no)
 
     def _covers(self, vocab: set[str], text: str, token: Token, lenient: bool = False) -> float:
         """1 if the candidate has the word; 0.9 for a one-character typo of a word it has.
@@ -331,6 +359,24 @@ class Engine:
             return 0.9
         return 0.0
 
+    def _pair(self, ranked: list[Scored], normalised: str) -> tuple[Scored, Scored] | None:
+        """Two candidates that together answer a question about two things ("天津滨海和雄安
+        分别入驻了多少家"): each misses only what the other covers, and each is strong."""
+        if not _COORDINATION.search(normalised):
+            return None
+        strong = [s for s in ranked[:8] if s.score >= ANSWER_AT and s.coverage >= MIN_COVERAGE]
+        for i, first in enumerate(strong):
+            for second in strong[i + 1 :]:
+                if _same_answer(first, second) or not (first.blocking or second.blocking):
+                    continue
+                if (
+                    not set(first.blocking) & set(second.blocking)
+                    and all(b in second.candidate.vocab for b in first.blocking)
+                    and all(b in first.candidate.vocab for b in second.blocking)
+                ):
+                    return first, second
+        return None
+
     def _anchors(self, token: Token) -> bool:
         """Does this token tie the question to the article: a name, a figure, or a word of two
         or more characters that the article's own text uses?"""
@@ -343,11 +389,22 @@ class Engine:
     def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
         """The thing a question asks about must be there; a one-character word (人, 钱) only as
         a word of its own, since as a substring it is inside half the article."""
-        if len(asked.text) == 1:
+        if len(asked.text) == 1:  # 什么奖 -> 图灵奖: a one-character word as the head of one
             return any(
-                t.text == asked.text for f in candidate.facts for t in self.index.fact_tokens[f.id]
+                t.text.endswith(asked.text)
+                for f in candidate.facts
+                for t in self.index.fact_tokens[f.id]
             )
-        return self._covers(candidate.vocab, candidate.text, asked, lenient) >= 0.5
+        if self._covers(candidate.vocab, candidate.text, asked, lenient) >= 0.5:
+            return True
+        # 哪所大学 and the fact names 首都医科大学: a name whose head is the word asked about.
+        heads = self.index.surfaces.get(asked.text, (asked.text,))
+        return any(
+            name != asked.text and name.endswith(head)
+            for fact in candidate.facts
+            for name in self.index.fact_names[fact.id]
+            for head in heads
+        )
 
     def _is_key_term(self, token: Token) -> bool:
         """Named things and years must be covered, whatever else matches.
@@ -507,6 +564,57 @@ def _has_evidence(evidence: str, text: str) -> bool:
 
 
 _DIGIT_BEFORE, _DIGIT_AFTER = 6, 10
+_PARTS = re.compile(r"[？?；;！!。]+")
+_COORDINATION = re.compile(r"和|与|跟|及|、|分别|各|还有|\band\b")
+
+
+def _merge(replies: list[Reply], explanation: dict | None) -> Reply:
+    """One answer from several: their lines in order, their quotes without repeats."""
+    sources: list = []
+    for reply in replies:
+        sources += [s for s in reply.sources if s.fact_id not in {x.fact_id for x in sources}]
+    return Reply(
+        "answer",
+        "\n".join(dict.fromkeys(r.lead for r in replies)),
+        sources=tuple(sources),
+        score=min(r.score for r in replies),
+        intent=replies[0].intent,
+        explanation=explanation,
+    )
+
+
+_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家")
+
+
+def _unnamed(content: list[Token], text: str) -> bool:
+    """Does the text mention what the question asks the name of only as "一家…X" (a company, a
+    hospital it does not name)?"""
+    return any(
+        token.kind == "word"
+        and len(token.text) >= 2
+        and re.search(rf"(?:1|一)[家个位所款][^\d]{{0,4}}{re.escape(token.text)}", text)
+        for token in content
+    )
+
+
+_LIGHT_CHARS = set("的了是在和与及之也都就还把被将")
+
+
+def _rescued(token: Token, folded: str, text: str) -> float:
+    """Character pairs as a safety net for segmentation: a word the segmenter cut differently
+    (对标的 -> 对/标的) is covered when each of its characters stands, with a neighbour in the
+    question, in a pair the candidate has ("对标"), or is a light character (的, 了)."""
+    start = folded.find(token.text)
+    if start < 0 or len(token.text) < 2:
+        return 0.0
+    for offset, char in enumerate(token.text, start=start):
+        if char in _LIGHT_CHARS:
+            continue
+        left = folded[offset - 1 : offset + 1] if offset > 0 else ""
+        right = folded[offset : offset + 2]
+        if not ((len(left) == 2 and left in text) or (len(right) == 2 and right in text)):
+            return 0.0
+    return 0.8
 
 
 def _counted(word: str, text: str) -> bool:
@@ -518,7 +626,7 @@ def _counted(word: str, text: str) -> bool:
         return True
     while start >= 0:
         window = text[max(0, start - _DIGIT_BEFORE) : start + len(word) + _DIGIT_AFTER]
-        if any(ch.isdigit() for ch in window) or "分之" in window:
+        if any(ch.isdigit() or ch in "百千万亿" for ch in window) or "分之" in window:
             return True
         start = text.find(word, start + 1)
     return False
@@ -601,7 +709,9 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
         for before in reversed(tokens[:position]):
             if before.text in _LINKS or before.kind == "stop":
                 continue
-            return (before, count) if before.kind == "word" and _nounish(before) else (None, False)
+            if before.kind == "word" and _nounish(before) and len(before.text) > 1:
+                return before, count
+            return None, False
     return None, False
 
 

@@ -99,6 +99,14 @@ class Index:
         self.curated_words |= set(canonical) | set(canonical.values())
         self._build_postings()
         self.analyzer.known = self.known
+        # Canonical word -> the ways it is written (高校 -> 高校, 大学, ...), and the names each
+        # fact contains, for questions that ask which one: 哪所大学 -> 首都医科大学.
+        self.surfaces: dict[str, tuple[str, ...]] = {}
+        for surface, word in canonical.items():
+            self.surfaces[word] = (*self.surfaces.get(word, (word,)), surface)
+        self.fact_names = {
+            fact.id: tuple(normalize(name) for name in fact.entities) for fact in knowledge.facts
+        }
         self.attribute_questions = {
             normalize(word): tuple(e if e.startswith("#") else normalize(e) for e in evidence)
             for word, evidence in knowledge.attribute_questions.items()
