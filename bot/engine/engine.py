@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.analysis import MERGED, Token
 from bot.engine.index import Candidate, Index, bigrams, resemblance_form
@@ -30,6 +31,7 @@ from bot.engine.reply import Reply, Source
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
 
+SHORTLIST = 30  # candidates scored in full per question
 ANSWER_AT = 0.42  # lowest score for an answer
 CLARIFY_AT = 0.36  # lowest score for a clarify suggestion
 CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this much, or we clarify
@@ -256,13 +258,35 @@ class Engine:
     def _rank(self, normalised: str, tokens: list[Token], content: list[Token]) -> list[Scored]:
         index = self.index
         pool: set[int] = set()
+        strays: list[str] = []
         for token in content:
-            pool |= index.by_token.get(token.text, set())
-        for gram in bigrams("".join(t.text for t in content)):
+            posting = index.by_token.get(token.text)
+            if posting:
+                pool |= posting
+            else:
+                strays.append(token.text)
+        # Character pairs only for words no candidate has (typos, odd segmentation), so a
+        # question is scored against the candidates that share something with it, not all.
+        for gram in bigrams("".join(strays)):
             pool |= index.by_bigram.get(gram, set())
+        if len(pool) > SHORTLIST:
+            # A cheap first pass (shared words by weight) keeps the full scoring, which is what
+            # costs, to a short list: latency stays flat however large the knowledge grows.
+            weights = [(t.text, self._content_weight(t)) for t in content]
+            pool = set(
+                sorted(
+                    pool,
+                    key=lambda i: (
+                        -sum(w for text, w in weights if text in index.candidates[i].vocab)
+                    ),
+                )[:SHORTLIST]
+            )
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
-        scored = [self._score(index.candidates[i], folded, tokens, content, english) for i in pool]
+        ratios = self._ratios(folded, [index.candidates[i] for i in pool])
+        scored = [
+            self._score(index.candidates[i], folded, tokens, content, english, ratios) for i in pool
+        ]
         scored.sort(key=lambda s: (-s.score, s.candidate.key))
         return scored
 
@@ -273,12 +297,17 @@ class Engine:
         tokens: list[Token],
         content: list[Token],
         english: bool = False,
+        ratios: dict[int, list[float]] | None = None,
     ) -> Scored:
         """Score one candidate. In an English question, unfamiliar English words are weighed,
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
         yes_no = _is_yes_no(folded)
-        resemblance = self._resemblance(candidate, folded, tokens) if candidate.examples else 0.0
+        resemblance = (
+            self._resemblance(candidate, folded, tokens, (ratios or {}).get(id(candidate)))
+            if candidate.examples
+            else 0.0
+        )
         lenient = resemblance >= TYPO_CONTEXT
         total = covered = focused = 0.0
         uncovered: list[str] = []
@@ -351,7 +380,9 @@ class Engine:
         word = token.text
         if word in vocab or word in text:
             return 1.0
-        if len(word) < 2 or token.kind == "number" or word.isascii() or not _near_in(word, text):
+        if len(word) < 2 or token.kind == "number" or word.isascii() or self.index.known(word):
+            return 0.0  # a word the knowledge uses as itself is not a typo of another
+        if not _near_in(word, text):
             return 0.0
         if not token.known_word:
             return 0.9
@@ -419,18 +450,54 @@ class Engine:
             )
         return token.kind == "number" and _YEAR.fullmatch(token.text.removesuffix("年")) is not None
 
-    def _resemblance(self, candidate: Candidate, folded: str, tokens: list[Token]) -> float:
-        """How much the question reads like one of the intent's examples (best example)."""
-        q_words = {t.text: self._token_weight(t) for t in tokens}
-        q_form = resemblance_form(folded)
+    @staticmethod
+    def _ratios(folded: str, candidates: list[Candidate]) -> dict[int, list[float]]:
+        """Character-level similarity of the question to every example of the candidates, in
+        one call into rapidfuzz rather than one per example."""
+        forms = [e.normalised for c in candidates for e in c.examples]
+        if not forms:
+            return {}
+        row = [0.0] * len(forms)
+        query = resemblance_form(folded)
+        for _form, score, position in process.extract(query, forms, scorer=fuzz.ratio, limit=None):
+            row[position] = score
+        ratios: dict[int, list[float]] = {}
+        position = 0
+        for candidate in candidates:
+            count = len(candidate.examples)
+            ratios[id(candidate)] = [float(r) / 100 for r in row[position : position + count]]
+            position += count
+        return ratios
+
+    def _resemblance(
+        self,
+        candidate: Candidate,
+        folded: str,
+        tokens: list[Token],
+        ratios: list[float] | None = None,
+    ) -> float:
+        """How much the question reads like one of the intent's examples (best example):
+        half weighted word overlap (Dice), half character-level similarity of the whole."""
+        q_words = self._weights(tokens)
+        q_total = sum(q_words.values())
+        q_form = resemblance_form(folded) if ratios is None else ""
         best = 0.0
-        for example in candidate.examples:
-            e_words = {t.text: self._token_weight(t) for t in example.tokens}
+        for number, example in enumerate(candidate.examples):
+            e_words = example.weights
+            if e_words is None:
+                e_words = example.weights = self._weights(example.tokens)
+                example.total = sum(e_words.values())
             shared = sum(min(q_words[w], e_words[w]) for w in q_words.keys() & e_words.keys())
-            dice = 2 * shared / (sum(q_words.values()) + sum(e_words.values()) or 1)
-            ratio = fuzz.ratio(q_form, example.normalised) / 100
+            dice = 2 * shared / (q_total + example.total or 1)
+            if ratios is None:
+                ratio = fuzz.ratio(q_form, example.normalised) / 100
+            else:
+                ratio = ratios[number]
             best = max(best, 0.5 * dice + 0.5 * ratio)
         return best
+
+    def _weights(self, tokens: tuple[Token, ...] | list[Token]) -> dict[str, float]:
+        return {t.text: self._token_weight(t) for t in tokens}
 
     def _content_weight(self, token: Token) -> float:
         """Rare words weigh more. Frames weigh less, and so do single characters and verbs or
@@ -726,9 +793,12 @@ def _same_answer(a: Scored, b: Scored) -> bool:
 
 def _near_in(word: str, text: str) -> bool:
     """Does text contain a string of the same length that differs from word in one character?"""
-    n = len(word)
-    for start in range(len(text) - n + 1):
-        window = text[start : start + n]
-        if sum(a != b for a, b in zip(word, window, strict=True)) == 1:
-            return True
-    return False
+    return _one_off(word).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _one_off(word: str) -> re.Pattern[str]:
+    """A pattern for every string one substitution away from word (searched in C, not Python)."""
+    return re.compile(
+        "|".join(re.escape(word[:i]) + "." + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )

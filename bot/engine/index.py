@@ -31,6 +31,8 @@ class Example:
     text: str
     normalised: str  # whole normalised question, question words included
     tokens: tuple[Token, ...]
+    weights: dict[str, float] | None = None  # token -> weight, filled on first use
+    total: float = 0.0
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Candidate:
     vocab: set[str]  # every token it covers: examples, answer line, facts and their paragraphs
     text: str  # folded, space-free text of all that: for substring and typo checks
     examples: list[Example] = field(default_factory=list)
-    focus: set[str] = field(default_factory=set)  # tokens of what it is about: examples, answer
+    focus: set[str] = field(default_factory=set)  # what it is about: examples, answer, facts
     focus_text: str = ""
     plain_text: str = ""  # its facts normalised but not folded: 山东省 is still 山东省 here
 
@@ -153,13 +155,14 @@ class Index:
             focus.update(t.text for t in tokens if t.is_content)
         answer_norm = normalize(intent.answer + " " + intent.title)
         focus.update(t.text for t in self.analyzer.tokens(answer_norm) if t.is_content)
-        vocab = set(focus)
         for fact in facts:
-            vocab.update(t.text for t in self.fact_tokens[fact.id] if t.is_content)
+            focus.update(t.text for t in self.fact_tokens[fact.id] if t.is_content)
         context_vocab, context_text = self._context(facts)
-        vocab |= context_vocab
-        focus_text = self.analyzer.fold(answer_norm).replace(" ", "") + "".join(
-            e.normalised.replace(" ", "") for e in examples
+        vocab = focus | context_vocab
+        focus_text = (
+            "".join(self.fact_text[f.id] for f in facts)
+            + self.analyzer.fold(answer_norm).replace(" ", "")
+            + "".join(e.normalised.replace(" ", "") for e in examples)
         )
         text = "".join(self.fact_text[f.id] for f in facts) + focus_text + context_text
         plain = "".join(normalize(f.text) for f in facts)
