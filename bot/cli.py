@@ -165,8 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Commands of the Telegram bot and of daily posting, each from its own package."""
     registrars: list[Callable[[argparse._SubParsersAction], None]] = []
-    # telegram: `factbot run`
-    # daily: `factbot subscribe / unsubscribe / subscriptions / post`
+    from bot.telegram.cli import register as register_telegram
+
+    registrars.append(register_telegram)
+    from bot.daily.cli import register as register_daily  # subscribe/unsubscribe/subscriptions/post
+
+    registrars.append(register_daily)
     return registrars
 
 

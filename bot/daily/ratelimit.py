@@ -1,0 +1,115 @@
+"""Outgoing pacing for the broadcast, within Telegram's documented flood limits.
+
+Telegram allows about 30 messages per second overall and 20 per minute into one group or
+channel; beyond that it answers 429 and may make the bot wait far longer. Pacing ourselves is
+cheaper than being told to slow down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+__all__ = ["ChatWindow", "SendWindow"]
+
+
+class SendWindow:
+    """At most ``rate`` sends per second in any one-second window, evenly spaced.
+
+    A send counts from the moment it is handed to the network until one window after its
+    answer came back. Telegram counts it somewhere in between, so this bound holds on
+    Telegram's side too, whatever happens on the way: an event-loop stall, a slow answer, or
+    another limiter further down (PTB's ``AIORateLimiter``) holding requests back and then
+    releasing them together - spacing alone would let such a burst through, and Telegram
+    would answer it with 429s. The price is the round-trip time: a send occupies its place
+    for one window plus one round trip, so the rate reached is ``rate / (1 + rtt)``.
+    """
+
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be > 0, got {rate!r}")
+        self.limit = max(1, math.floor(rate))  # sends per window...
+        self.window = self.limit / rate  # ...of this many seconds (1.0 for whole rates)
+        self.spacing = 1.0 / rate
+        self._clock = clock
+        self._lock = asyncio.Lock()  # waiters are served in order
+        self._freed = asyncio.Event()
+        self._answered: deque[float] = deque()  # when recent sends got their answer
+        self._in_flight = 0
+        self._last = -math.inf
+        self._paused_until = -math.inf
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    async def acquire(self) -> None:
+        """Waits until one more send fits; pair every call with ``release``."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                while self._answered and self._answered[0] <= now - self.window:
+                    self._answered.popleft()
+                wait = max(self._last + self.spacing, self._paused_until) - now
+                if self._in_flight + len(self._answered) >= self.limit:
+                    if self._answered:  # room again when the oldest answer leaves the window
+                        wait = max(wait, self._answered[0] + self.window - now)
+                    else:  # all in flight: room again when one is answered (and a window on)
+                        self._freed.clear()
+                        await self._freed.wait()
+                        continue
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._in_flight += 1
+            self._last = now
+
+    def release(self) -> None:
+        """The send got its answer (or never went out)."""
+        self._in_flight -= 1
+        self._answered.append(self._clock())
+        self._freed.set()
+
+    def pause_until(self, instant: float) -> None:
+        """No send before ``instant`` (Telegram asked the whole bot to wait)."""
+        self._paused_until = max(self._paused_until, instant)
+
+
+class ChatWindow:
+    """At most ``limit`` sends into one group or channel in any ``window`` seconds.
+
+    Private chats are not counted (Telegram's per-chat limit is for groups and channels).
+    """
+
+    def __init__(
+        self, limit: int, window: float = 60.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._sent: dict[int, deque[float]] = {}
+
+    def wait(self, chat_id: int) -> float:
+        """Seconds until a send into ``chat_id`` would stay within the limit (0 = now)."""
+        history = self._sent.get(chat_id)
+        if chat_id > 0 or not history:
+            return 0.0
+        now = self._clock()
+        while history and history[0] <= now - self.window:
+            history.popleft()
+        if len(history) < self.limit:
+            return 0.0
+        return history[0] + self.window - now
+
+    def record(self, chat_id: int) -> None:
+        if chat_id < 0:
+            self._sent.setdefault(chat_id, deque()).append(self._clock())
+
+    def prune(self) -> None:
+        """Forgets chats with no send inside the window (keeps memory flat across days)."""
+        cutoff = self._clock() - self.window
+        for chat_id in [c for c, h in self._sent.items() if not h or h[-1] <= cutoff]:
+            del self._sent[chat_id]

@@ -1,0 +1,1 @@
+"""The Telegram bot: thin PTB handlers over the engine; ``app.build_application`` builds it."""

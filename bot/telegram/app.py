@@ -1,0 +1,178 @@
+"""``build_application``: the one place the bot's PTB ``Application`` is put together.
+
+``factbot run``, the tests and the benchmark all call it, so what is tested is what runs:
+the base URL comes from the settings (a fake Bot API in tests), outgoing messages go through
+``AIORateLimiter`` (retrying on ``RetryAfter``), updates are handled concurrently, and the
+command menu is registered on start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.config import ConfigError, Settings
+from bot.engine.engine import Engine
+from bot.storage import Storage
+from bot.telegram import handlers, logs
+from bot.telegram.callbacks import KeyCodec
+from bot.telegram.flood import FloodGuard
+from bot.telegram.render import Renderer
+from bot.telegram.services import SERVICES, Asker, Services
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# The update types the bot (and the daily posts installed into it) handle.
+ALLOWED_UPDATES: list[str] = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHANNEL_POST,
+    Update.EDITED_CHANNEL_POST,
+]
+
+# bot_data["command_menu"]: scope -> [(command, description)]; the daily-post install() may
+# append its commands before post_init sends the menu to Telegram.
+MENU = "command_menu"
+PRIVATE_COMMANDS = [
+    ("start", "开始：介绍和提问示例"),
+    ("fact", "随机看一条文章里的事实"),
+    ("about", "关于这篇文章和我"),
+    ("help", "怎么提问"),
+]
+GROUP_COMMANDS = [
+    ("ask", "提问：/ask 加上你的问题"),
+    ("fact", "随机看一条文章里的事实"),
+    ("about", "关于这篇文章和我"),
+    ("help", "怎么提问"),
+]
+
+
+def _file_url(base_url: str) -> str:
+    """The file download URL that goes with a Bot API base URL."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return "https://api.telegram.org/file/bot"
+
+
+def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    """The builder with everything that makes a bot production-shaped but no handlers (the
+    benchmark's echo bot is built from it too, so the comparison is fair)."""
+    if not settings.token:
+        raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN or `token` in the config file")
+    limiter = AIORateLimiter(
+        overall_max_rate=settings.global_send_rate,
+        overall_time_period=1,
+        group_max_rate=settings.group_send_rate_per_minute,
+        group_time_period=60,
+        max_retries=3,
+    )
+    return (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(_file_url(settings.api_base_url))
+        .rate_limiter(limiter)
+        .concurrent_updates(settings.concurrent_updates)
+        .defaults(Defaults(tzinfo=settings.tz))
+    )
+
+
+def build_application(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    storage: Storage | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    engine_processes: int = 0,
+) -> AnyApplication:
+    """The bot's Application: handlers, error handler, services in ``bot_data``.
+
+    ``engine`` defaults to the knowledge in ``settings.knowledge_dir`` (or the bundled one),
+    ``storage`` to the SQLite file in the data directory (closed on shutdown); ``clock``
+    drives flood protection; ``engine_processes`` > 0 answers questions in that many worker
+    processes instead of one thread.
+    """
+    application = (
+        application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown).build()
+    )
+    engine = engine or Engine.load(settings.knowledge_dir)
+    owns_storage = storage is None
+    storage = storage or Storage(settings.db_path)
+    codec = KeyCodec(
+        [i.id for i in engine.knowledge.intents] + [f.id for f in engine.knowledge.facts]
+    )
+    application.bot_data.update(
+        {
+            SERVICES: Services(
+                settings=settings,
+                engine=engine,
+                storage=storage,
+                codec=codec,
+                renderer=Renderer(engine, codec, settings.answer_max_chars),
+                asker=Asker(
+                    engine, settings.max_question_chars, processes=engine_processes
+                ),
+                flood=FloodGuard(settings.questions_per_minute, clock=clock),
+                owns_storage=owns_storage,
+            ),
+            "engine": engine,
+            "storage": storage,
+            "settings": settings,
+            MENU: {"private": list(PRIVATE_COMMANDS), "group": list(GROUP_COMMANDS)},
+        }
+    )
+    handlers.install(application)
+    application.add_error_handler(logs.error_handler)
+    # Daily posts (issue 5): /subscribe & co. and membership changes in handler group -1,
+    # plus the posting job; their commands join the menu.
+    from bot.daily import telegram as daily
+
+    menu = application.bot_data[MENU]
+    for scope in ("private", "group"):
+        menu[scope] += [c for c in daily.COMMANDS if c not in menu[scope]]
+    daily.install(application)
+    return application
+
+
+async def _post_init(application: AnyApplication) -> None:
+    """Registers the command menu; a failure is logged, never fatal (the bot still works)."""
+    services: Services | None = application.bot_data.get(SERVICES)
+    if services is not None:
+        services.asker.warm_up()
+    menu = application.bot_data.get(MENU, {})
+    scopes = (
+        ("private", BotCommandScopeAllPrivateChats()),
+        ("group", BotCommandScopeAllGroupChats()),
+    )
+    for name, scope in scopes:
+        commands = [BotCommand(command, text) for command, text in menu.get(name, [])]
+        try:
+            await application.bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:
+            log.warning("could not register the %s command menu: %s", name, exc)
+    log.info("factbot is up as @%s", application.bot.username)
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    s: Services | None = application.bot_data.get(SERVICES)
+    if s is None:
+        return
+    s.asker.close()
+    if s.owns_storage:
+        s.storage.close()
