@@ -102,17 +102,19 @@ class Engine:
 
     def _ask_one(self, question: str, explain: bool) -> Reply:
         normalised = normalize(question, self.bot_username)
+        names = _capitalised(question)
         tokens = self.index.analyzer.tokens(normalised, fuzzy=True) if normalised else []
         content = [
             t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
         ]
+        content = _without_alternative(tokens, content)
         notes: dict = (
             {"normalised": normalised, "tokens": [f"{t.text}/{t.kind}" for t in tokens]}
             if explain
             else {}
         )
 
-        ranked = self._rank(normalised, tokens, content) if content else []
+        ranked = self._rank(normalised, tokens, content, names) if content else []
         admissible = [s for s in ranked if s.admissible]
         smalltalk, smalltalk_score = self._smalltalk_score(normalised, tokens)
         if explain:
@@ -184,6 +186,7 @@ class Engine:
         content = [
             t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
         ]
+        content = _without_alternative(tokens, content)
         replies: list[Reply] = []
         seen: set[str] = set()
         for scored in self._rank(normalised, tokens, content) if content else []:
@@ -255,7 +258,13 @@ class Engine:
 
     # ------------------------------------------------------------------ scoring
 
-    def _rank(self, normalised: str, tokens: list[Token], content: list[Token]) -> list[Scored]:
+    def _rank(
+        self,
+        normalised: str,
+        tokens: list[Token],
+        content: list[Token],
+        names: frozenset[str] = frozenset(),
+    ) -> list[Scored]:
         index = self.index
         pool: set[int] = set()
         strays: list[str] = []
@@ -285,7 +294,8 @@ class Engine:
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
         scored = [
-            self._score(index.candidates[i], folded, tokens, content, english, ratios) for i in pool
+            self._score(index.candidates[i], folded, tokens, content, english, ratios, names)
+            for i in pool
         ]
         scored.sort(key=lambda s: (-s.score, s.candidate.key))
         return scored
@@ -298,6 +308,7 @@ class Engine:
         content: list[Token],
         english: bool = False,
         ratios: dict[int, list[float]] | None = None,
+        names: frozenset[str] = frozenset(),
     ) -> Scored:
         """Score one candidate. In an English question, unfamiliar English words are weighed,
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
@@ -329,9 +340,10 @@ class Engine:
             focused += weight * focus_match
             if match < 0.5 and token.kind != "frame":
                 uncovered.append(token.text)
-                if token.pos == MERGED:
-                    continue  # lone characters that read as no typo: weighed, never a veto
-                if self._is_key_term(token):
+                if token.pos == MERGED or token.text in index.attribute_questions:
+                    continue  # weighed, not vetoed: lone characters that read as no typo, and
+                    # attribute words (职称), which their own evidence check below decides
+                if self._is_key_term(token) or token.text in names:
                     blocking.append(token.text)
                 elif yes_no and len(token.text) >= 2 and not index.known(token.text):
                     unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
@@ -351,15 +363,24 @@ class Engine:
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
         if asked is not None and english and asked.text.isascii():
             asked = None  # English: too many ways to name a thing for one word to decide
+        if asked is not None and asked.text in index.attribute_questions:
+            asked = None  # an attribute word: its evidence is checked below
         if asked is not None and asked.text not in blocking:
             if not self._asked_covered(candidate, asked, lenient):
                 blocking.append(asked.text)
             elif count and not _counted(asked.text, facts_text):
                 blocking.append(f"{asked.text}的数目")
-        if _NAME_QUESTION.search(folded) and _unnamed(content, facts_text):
+        if _NAME_QUESTION.search(folded) and _unnamed(content, candidate.text):
             blocking.append("名称")  # the article says "一家科技企业" and never names it
+        evidence_text = facts_text + "".join(
+            f.where
+            for f in candidate.facts
+            if "截至" in f.where  # 数说's "截至2023年底"
+        )
         for word, evidence in index.attribute_questions.items():
-            if word in folded and not any(_has_evidence(e, facts_text) for e in evidence):
+            if word in folded and not any(
+                self._has_evidence(e, evidence_text, candidate) for e in evidence
+            ):
                 blocking.append(word)
         if candidate.intent is not None:
             score = max(
@@ -417,12 +438,27 @@ class Engine:
             len(token.text) >= 2 and token.kind == "word" and token.text in self.index.article_text
         )
 
+    def _has_evidence(self, evidence: str, text: str, candidate: Candidate) -> bool:
+        """Does the text hold the kind of information an attribute question asks for?"""
+        if evidence == "#year":
+            return _YEAR.search(text) is not None
+        if evidence == "#city":
+            types = self.index.analyzer.entity_types
+            return any(
+                types.get(name) == "place" and name not in _NOT_CITIES
+                for fact in candidate.facts
+                for name in self.index.fact_names[fact.id]
+            )
+        return evidence in text
+
     def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
         """The thing a question asks about must be there; a one-character word (人, 钱) only as
         a word of its own, since as a substring it is inside half the article."""
-        if len(asked.text) == 1:  # 什么奖 -> 图灵奖: a one-character word as the head of one
+        if len(asked.text) == 1:  # 什么奖 -> 图灵奖: a one-character noun as the head of one;
+            # a one-character verb (建 -> 建设) anywhere in one
+            nounish = _nounish(asked)
             return any(
-                t.text.endswith(asked.text)
+                t.text.endswith(asked.text) if nounish else asked.text in t.text
                 for f in candidate.facts
                 for t in self.index.fact_tokens[f.id]
             )
@@ -507,8 +543,11 @@ class Engine:
             return weight * FRAME_WEIGHT
         if token.kind == "word" and len(token.text) == 1:
             return weight * 0.3
-        if token.kind == "word" and not _nounish(token) and not self.index.known(token.text):
-            return weight * 0.4
+        if token.kind == "word" and not self.index.known(token.text):
+            if not _nounish(token):
+                return weight * 0.4
+            if token.text.isascii():
+                return weight * 0.5  # English filler the glossary lacks ("took", "being")
         return weight
 
     def _token_weight(self, token: Token) -> float:
@@ -624,10 +663,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def _has_evidence(evidence: str, text: str) -> bool:
-    if evidence == "#year":
-        return _YEAR.search(text) is not None
-    return evidence in text
+_NOT_CITIES = {"我国", "京津冀", "津冀", "全国", "中国"}
 
 
 _DIGIT_BEFORE, _DIGIT_AFTER = 6, 10
@@ -688,6 +724,10 @@ def _counted(word: str, text: str) -> bool:
     """Does the text give a figure next to the word (92所高校, 分支机构数量突破1万家)? A "how
     many" question is not answered by a sentence that only names the thing. True when the word
     is not written in the text at all (it matched through an example): nothing to check."""
+    if len(word) == 1:  # 多少人: a figure counting it, "7人入选", "26名博士"
+        return (
+            re.search(rf"\d[\d.]*(?:万|亿)?(?:余|多)?(?:名|位)?{re.escape(word)}", text) is not None
+        )
     start = text.find(word)
     if start < 0:
         return True
@@ -761,7 +801,7 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
         count = token.text in ("多少", "几") or _COUNT_WORD.match(token.text) is not None
         if token.text not in _QUESTION_WORDS and not count:
             continue
-        skipped_frame = token.text == "谁"
+        skipped_frame = token.text in ("谁", "是谁")
         for after in tokens[position + 1 : position + 5]:
             if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
                 continue
@@ -780,6 +820,27 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
                 return before, count
             return None, False
     return None, False
+
+
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\b")
+
+
+def _capitalised(question: str) -> frozenset[str]:
+    """Capitalised words inside an English sentence are names (Australia, Shanghai): a name
+    the knowledge does not cover is never answered by a fact about something else."""
+    text = question.strip()
+    return frozenset(word.lower() for word in _CAPITALISED.findall(text))
+
+
+def _without_alternative(tokens: list[Token], content: list[Token]) -> list[Token]:
+    """In "用的是国产机床还是进口的", the words after 还是 offer an alternative the article may
+    not mention; the question is answered by what it says of the first."""
+    texts = [t.text for t in tokens]
+    if "还是" not in texts or texts.index("还是") == 0:
+        return content
+    after = {id(t) for t in tokens[texts.index("还是") + 1 :]}
+    kept = [t for t in content if id(t) not in after]
+    return kept or content
 
 
 def _same_paragraph(a: Scored, b: Scored | None) -> bool:

@@ -91,6 +91,17 @@ def _replace(match: re.Match[str]) -> str:
     return _convert(run)
 
 
+_DECIMAL = re.compile(r"([零〇一二两三四五六七八九十百千]+)点([零〇一二三四五六七八九]+)")
+
+
+def _decimal(match: re.Match[str]) -> str:
+    whole = _parse(match.group(1))
+    if whole is None:
+        return match.group(0)
+    return f"{whole}." + "".join(str(_DIGITS[ch]) for ch in match.group(2))
+
+
 def fold_numerals(text: str) -> str:
-    """Replace Chinese numeral runs that read as quantities with Arabic digits."""
-    return _RUN.sub(_replace, text)
+    """Replace Chinese numeral runs that read as quantities with Arabic digits; decimals too
+    (三点零 -> 3.0, 一点四三万 -> 1.43万)."""
+    return _RUN.sub(_replace, _DECIMAL.sub(_decimal, text))

@@ -274,8 +274,9 @@ def _read_section(
         box = reader.text(box, line_of(node, "box"), "box")
         reader.boxes.add(box)
     heading = reader.text(node.get("heading"), line_of(node, "heading"), "heading")
+    subheading = None
     if "subheading" in node:
-        reader.text(node["subheading"], line_of(node, "subheading"), "subheading")
+        subheading = reader.text(node["subheading"], line_of(node, "subheading"), "subheading")
     paragraphs_node = node.get("paragraphs")
     if not isinstance(paragraphs_node, list) or not paragraphs_node:
         reader.error(line_of(node, "paragraphs"), "paragraphs: must be a non-empty list")
@@ -294,6 +295,12 @@ def _read_section(
         for n, text in enumerate(texts, start=1)
     )
     extras = _extras(article_id, section_id, heading, credit)
+    if subheading:
+        extras += (
+            Paragraph(
+                f"{article_id}.{section_id}.subheading", section_id, 0, subheading, True, "副题"
+            ),
+        )
     return Section(section_id, heading, short_name(heading), box, None, paragraphs, extras)
 
 
