@@ -330,11 +330,12 @@ class Engine:
             if match < 0.5 and token.kind == "word":
                 match = max(match, _rescued(token, folded, candidate.text))
             focus_match = self._covers(candidate.focus, candidate.focus_text, token, lenient)
-            if token.kind == "frame":
+            if token.kind == "frame" or token.text in index.attribute_questions:
                 if match < 1 and token.text in candidate.plain_text:
                     match = focus_match = 1.0  # a frame word folding hid: 山东省 -> 山东
                 if match < 0.5:
                     continue  # a generic word the candidate lacks neither helps nor hurts
+                    # (an attribute word's evidence is checked on its own, below)
             total += weight
             covered += weight * match
             focused += weight * focus_match
@@ -372,15 +373,11 @@ class Engine:
                 blocking.append(f"{asked.text}的数目")
         if _NAME_QUESTION.search(folded) and _unnamed(content, candidate.text):
             blocking.append("名称")  # the article says "一家科技企业" and never names it
-        evidence_text = facts_text + "".join(
-            f.where
-            for f in candidate.facts
-            if "截至" in f.where  # 数说's "截至2023年底"
-        )
+        scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
         for word, evidence in index.attribute_questions.items():
-            if word in folded and not any(
-                self._has_evidence(e, evidence_text, candidate) for e in evidence
-            ):
+            # 数说's items are dated by the box ("截至2023年底"), not in their own text.
+            text = facts_text + scope if word in ("什么时候", "何时") else facts_text
+            if word in folded and not any(self._has_evidence(e, text, candidate) for e in evidence):
                 blocking.append(word)
         if candidate.intent is not None:
             score = max(
@@ -733,10 +730,15 @@ def _counted(word: str, text: str) -> bool:
         return True
     while start >= 0:
         window = text[max(0, start - _DIGIT_BEFORE) : start + len(word) + _DIGIT_AFTER]
-        if any(ch.isdigit() or ch in "百千万亿" for ch in window) or "分之" in window:
+        if _FIGURE.search(window) or "分之" in window:
             return True
         start = text.find(word, start + 1)
     return False
+
+
+# A figure: a number other than a bare 1 (一家科技企业 is "a company", not a count of one),
+# or a count in words (百余所, 百家).
+_FIGURE = re.compile(r"(?<![\d.])(?:[02-9]|1[\d.]|\d{2,})|[百千万亿]")
 
 
 def _shares_bigram(word: str, text: str) -> bool:
