@@ -362,15 +362,27 @@ class Engine:
             # all but a copy of a curated example with that one word different
         asked, count = _asked_thing(tokens)
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
-        if asked is not None and english and asked.text.isascii():
-            asked = None  # English: too many ways to name a thing for one word to decide
+        if asked is not None and english and asked.text.isascii() and not count:
+            asked = None  # English: too many ways to name a thing for one word to decide,
+            # except what "how many" counts
         if asked is not None and asked.text in index.attribute_questions:
             asked = None  # an attribute word: its evidence is checked below
         if asked is not None and asked.text not in blocking:
             if not self._asked_covered(candidate, asked, lenient):
                 blocking.append(asked.text)
-            elif count and not _counted(asked.text, facts_text):
+            elif (
+                count
+                and (asked.text in facts_text or index.known(asked.text))  # (not a typo)
+                and not _counted(asked.text, facts_text, self._names(candidate))
+            ):
                 blocking.append(f"{asked.text}的数目")
+        unit = _counted_unit(tokens)
+        if unit and not re.search(rf"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个)?{unit}", facts_text):
+            blocking.append(f"多少{unit}")  # 多少年 / 几倍 need a figure in that unit
+        for number, unit in _ORDINAL.findall(folded):
+            stated = {n for n, u in _ORDINAL.findall(facts_text) if u == unit}
+            if stated and number not in stated:
+                blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
         if _NAME_QUESTION.search(folded) and _unnamed(content, candidate.text):
             blocking.append("名称")  # the article says "一家科技企业" and never names it
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
@@ -435,10 +447,31 @@ class Engine:
             len(token.text) >= 2 and token.kind == "word" and token.text in self.index.article_text
         )
 
+    def _names(self, candidate: Candidate) -> tuple[str, ...]:
+        """Proper names in the candidate's facts (not the article's generic terms)."""
+        types = self.index.analyzer.entity_types
+        return tuple(
+            name
+            for fact in candidate.facts
+            for name in self.index.fact_names[fact.id]
+            if name in types
+        )
+
     def _has_evidence(self, evidence: str, text: str, candidate: Candidate) -> bool:
         """Does the text hold the kind of information an attribute question asks for?"""
-        if evidence == "#year":
-            return _YEAR.search(text) is not None
+        if evidence in ("#year", "#date"):
+            for name in self._names(candidate):  # not the year in 2024中关村论坛年会
+                text = text.replace(name, "")
+            if evidence == "#year":
+                return bool(_YEAR.search(text) or _RELATIVE_YEAR.search(text))
+            return _DATE.search(text) is not None
+        if evidence == "#place":
+            types = self.index.analyzer.entity_types
+            return any(
+                types.get(name) in ("place", "event")
+                for fact in candidate.facts
+                for name in self.index.fact_names[fact.id]
+            )
         if evidence == "#city":
             types = self.index.analyzer.entity_types
             return any(
@@ -459,7 +492,10 @@ class Engine:
                 for f in candidate.facts
                 for t in self.index.fact_tokens[f.id]
             )
-        if self._covers(candidate.vocab, candidate.text, asked, lenient) >= 0.5:
+        # What it quotes must say it; an example's wording counts only when the question
+        # reads like that example (lenient), not merely because the word is there.
+        text = candidate.text if lenient else candidate.quoted_text
+        if self._covers(set(), text, asked, lenient) >= 0.5:
             return True
         # 哪所大学 and the fact names 首都医科大学: a name whose head is the word asked about.
         heads = self.index.surfaces.get(asked.text, (asked.text,))
@@ -660,6 +696,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
+_ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|版|批)")
+_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年")
+_DATE = re.compile(
+    r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
+)
 _NOT_CITIES = {"我国", "京津冀", "津冀", "全国", "中国"}
 
 
@@ -717,25 +758,50 @@ def _rescued(token: Token, folded: str, text: str) -> float:
     return 0.8
 
 
-def _counted(word: str, text: str) -> bool:
-    """Does the text give a figure next to the word (92所高校, 分支机构数量突破1万家)? A "how
-    many" question is not answered by a sentence that only names the thing. True when the word
-    is not written in the text at all (it matched through an example): nothing to check."""
+def _counted(word: str, text: str, names: tuple[str, ...] = ()) -> bool:
+    """Does the text give a figure for the word: before it (92所高校, 26名博士) or after it
+    through a linking word (分支机构数量突破1万家, 入驻率达90%, 手术近200例)? A "how many"
+    question is not answered by a sentence that only names the thing, nor by a figure about
+    something else nearby, nor by the word inside a longer name (北京天坛医院 is no count of
+    医院)."""
     if len(word) == 1:  # 多少人: a figure counting it, "7人入选", "26名博士"
         return (
             re.search(rf"\d[\d.]*(?:万|亿)?(?:余|多)?(?:名|位)?{re.escape(word)}", text) is not None
         )
     start = text.find(word)
-    if start < 0:
-        return True
     while start >= 0:
-        window = text[max(0, start - _DIGIT_BEFORE) : start + len(word) + _DIGIT_AFTER]
-        if _FIGURE.search(window) or "分之" in window:
-            return True
+        inside_name = any(
+            word in name
+            and text.find(name, max(0, start - len(name)))
+            in range(max(0, start - len(name) + len(word)), start + 1)
+            for name in names
+            if name != word
+        )
+        if not inside_name:
+            before = text[max(0, start - _DIGIT_BEFORE) : start]
+            after = text[start + len(word) : start + len(word) + _DIGIT_AFTER]
+            if _FIGURE.search(before) or "分之" in before or _LINKED_FIGURE.match(after):
+                return True
         start = text.find(word, start + 1)
     return False
 
 
+_MEASURES = set("年月天秒倍次")
+
+
+def _counted_unit(tokens: list[Token]) -> str | None:
+    """The unit a count word carries when it is a measure of time or size: 多少年 -> 年."""
+    for token in tokens:
+        if _COUNT_WORD.match(token.text) and token.text[-1] in _MEASURES:
+            return token.text[-1]
+    return None
+
+
+_LINKED_FIGURE = re.compile(
+    r"(?:的)?(?:\d|[百千万])"  # right after it: 企业362家, 建设的10年
+    r"|.{0,6}?(?:数量|数|达到|达|超过|突破|近|约|共|为|增至|有|占)[^\d]{0,4}?"
+    r"(?:\d|[百千万]|[一二三四五六七八九十]分之)"
+)
 # A figure: a number other than a bare 1 (一家科技企业 is "a company", not a count of one),
 # or a count in words (百余所, 百家).
 _FIGURE = re.compile(r"(?<![\d.])(?:[02-9]|1[\d.]|\d{2,})|[百千万亿]")
@@ -824,7 +890,7 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
     return None, False
 
 
-_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\b")
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 
 
 def _capitalised(question: str) -> frozenset[str]:

@@ -48,6 +48,7 @@ class Candidate:
     focus: set[str] = field(default_factory=set)  # what it is about: examples, answer, facts
     focus_text: str = ""
     plain_text: str = ""  # its facts normalised but not folded: 山东省 is still 山东省 here
+    quoted_text: str = ""  # only what it quotes: its facts and their paragraphs (no examples)
 
     @property
     def id(self) -> str:
@@ -74,6 +75,11 @@ class Index:
             stopwords=knowledge.stopwords,
             frame_words=knowledge.frame_words,
         )
+        self.includes = {
+            normalize(t.term): tuple(normalize(p) for p in t.includes)
+            for t in knowledge.terms
+            if t.includes
+        }
         self.fact_tokens: dict[str, list[Token]] = {}
         self.fact_text: dict[str, str] = {}
         for fact in knowledge.facts:
@@ -131,15 +137,24 @@ class Index:
         }
 
     def _context(self, facts: tuple[Fact, ...]) -> tuple[set[str], str]:
-        """Tokens and text of the facts' whole paragraphs and locators: a question may name the
-        subject of the sentence before ("纪姝婷团队把成本降低了多少") or the box it stands in."""
+        """Tokens and text of the facts' whole paragraphs, locators and section headings: a
+        question may name the subject of the sentence before ("纪姝婷团队把成本降低了多少"), or
+        the box it stands in (数说 京津冀协同创新发展). A region covers its parts (京津冀: 天津)."""
         vocab: set[str] = set()
         texts: list[str] = []
         for fact in facts:
-            for extra in (fact.where, self._paragraph_text(fact)):
+            article = self.knowledge.article(fact.article)
+            paragraph = article.paragraph(fact.paragraph)
+            section = article.section(paragraph.section_id)
+            extras = [fact.where, paragraph.text, section.heading]
+            extras += [p.text for p in section.extras if p.of_box or p.label == "副题"]
+            for extra in extras:
                 normalised = normalize(extra)
                 vocab.update(t.text for t in self.analyzer.tokens(normalised) if t.is_content)
                 texts.append(self.analyzer.fold(normalised).replace(" ", ""))
+        for region, parts in self.includes.items():
+            if region in vocab:
+                vocab.update(parts)
         return vocab, "".join(texts)
 
     def _paragraph_text(self, fact: Fact) -> str:
@@ -164,10 +179,20 @@ class Index:
             + self.analyzer.fold(answer_norm).replace(" ", "")
             + "".join(e.normalised.replace(" ", "") for e in examples)
         )
-        text = "".join(self.fact_text[f.id] for f in facts) + focus_text + context_text
+        quoted = "".join(self.fact_text[f.id] for f in facts) + context_text
+        text = quoted + focus_text
         plain = "".join(normalize(f.text) for f in facts)
         return Candidate(
-            f"intent:{intent.id}", facts, intent, vocab, text, examples, focus, focus_text, plain
+            f"intent:{intent.id}",
+            facts,
+            intent,
+            vocab,
+            text,
+            examples,
+            focus,
+            focus_text,
+            plain,
+            quoted,
         )
 
     def _smalltalk_candidate(self, item: SmallTalk) -> Candidate:
@@ -192,6 +217,7 @@ class Index:
             vocab,
             self.fact_text[fact.id],
             normalize(fact.text),
+            self.fact_text[fact.id] + context_text,
         )
 
     def _build_postings(self) -> None:

@@ -35,6 +35,7 @@ class Term:
     term: str
     type: str
     aliases: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()  # a region's parts: 京津冀 -> 北京, 天津, 河北
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,11 @@ def load_terms(directory: Path) -> list[Term]:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             errors.append(KnowledgeError(shown, line, "aliases: must be a list of text"))
             aliases = []
-        terms.append(Term(node["term"], str(kind), tuple(aliases)))
+        includes = node.get("includes") or []
+        if not isinstance(includes, list) or not all(isinstance(a, str) for a in includes):
+            errors.append(KnowledgeError(shown, line, "includes: must be a list of text"))
+            includes = []
+        terms.append(Term(node["term"], str(kind), tuple(aliases), tuple(includes)))
     if errors:
         raise KnowledgeInvalid(errors)
     return terms
