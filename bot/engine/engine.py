@@ -125,8 +125,16 @@ class Engine:
         anchored = any(self._anchors(t) for t in content) or (
             best is not None and best.resemblance >= TYPO_CONTEXT
         )
-        if smalltalk is not None and not anchored and smalltalk_score >= SMALLTALK_ADDRESSED:
-            best = None  # "你好厉害啊", "你是做什么用的": nothing of the article is named
+        if (
+            smalltalk is not None
+            and smalltalk_score >= SMALLTALK_ADDRESSED
+            and (
+                not anchored
+                or (smalltalk_score >= SMALLTALK_AT and not _INTERROGATIVE.search(question.lower()))
+            )
+        ):
+            best = None  # "你好厉害啊", "你是做什么用的": nothing of the article is named;
+            # "你好啊，机器人": a greeting that names something, but asks nothing
         if best and best.score >= ANSWER_AT and smalltalk_score <= max(best.score, SMALLTALK_AT):
             rival = next((s for s in admissible[1:] if not _same_answer(s, best)), None)
             if (
@@ -314,6 +322,7 @@ class Engine:
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
         yes_no = _is_yes_no(folded)
+        categories = _categories(tokens)
         resemblance = (
             self._resemblance(candidate, folded, tokens, (ratios or {}).get(id(candidate)))
             if candidate.examples
@@ -353,6 +362,7 @@ class Engine:
                     and _nounish(token)
                     and not (token.text.isascii() and english)
                     and not _shares_bigram(token.text, candidate.text)
+                    and token.text not in categories
                 ):
                     unknown.append(token.text)  # a word the knowledge never uses
         coverage = covered / total if total else 0.0
@@ -367,6 +377,8 @@ class Engine:
             # except what "how many" counts
         if asked is not None and asked.text in index.attribute_questions:
             asked = None  # an attribute word: its evidence is checked below
+        if asked is not None and asked.text in categories and not index.known(asked.text):
+            asked = None  # 什么风格, 哪些景色: a category the answer gives as an instance
         if asked is not None and asked.text not in blocking:
             if not self._asked_covered(candidate, asked, lenient):
                 blocking.append(asked.text)
@@ -701,6 +713,9 @@ _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年")
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
 )
+_INTERROGATIVE = re.compile(
+    r"[?？]|吗|呢|什么|多少|几|哪|谁|怎|为何|为什么|是否|是不是|有没有|能不能|how|what|who|when|where|why|which"
+)
 _NOT_CITIES = {"我国", "京津冀", "津冀", "全国", "中国"}
 
 
@@ -778,14 +793,27 @@ def _counted(word: str, text: str, names: tuple[str, ...] = ()) -> bool:
             if name != word
         )
         if not inside_name:
-            before = text[max(0, start - _DIGIT_BEFORE) : start]
+            before = text[max(0, start - 16) : start]
             after = text[start + len(word) : start + len(word) + _DIGIT_AFTER]
-            if _FIGURE.search(before) or "分之" in before or _LINKED_FIGURE.match(after):
+            if (
+                _COUNTED_BEFORE.search(before)
+                or _FIGURE_RIGHT_BEFORE.search(before)
+                or _LINKED_FIGURE.match(after)
+            ):
                 return True
         start = text.find(word, start + 1)
     return False
 
 
+# A figure with its measure word, then at most a few characters, right before the thing
+# counted: 92所高校, 193家国家高新技术企业, 1.43万台套科研设施与仪器开放共享.
+_COUNTED_BEFORE = re.compile(
+    r"(?:(?<![\d.])(?:[02-9]|1[\d.]|\d{2,})[\d.]*|[百千])(?:万|亿)?(?:余|多)?"
+    r"[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号大][^\d]{0,8}$"
+)
+_FIGURE_RIGHT_BEFORE = re.compile(
+    r"(?:\d{2,}|[02-9]|\d\.\d+)(?:万|亿)?(?:余|多)?$"
+)  # 113周年, 1.43万台套
 _MEASURES = set("年月天秒倍次")
 
 
@@ -890,6 +918,22 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
     return None, False
 
 
+def _categories(tokens: list[Token]) -> set[str]:
+    """Chinese nouns right after 什么 / 哪个 / 哪些 (什么制度, 什么风格): the kind of answer
+    wanted, which the answer gives as an instance (预聘—长聘制, 古色古香) rather than by name."""
+    found: set[str] = set()
+    for position, token in enumerate(tokens[:-1]):
+        if token.text in _CATEGORY_WORDS:
+            for after in tokens[position + 1 : position + 3]:
+                if after.kind == "word" and not after.text.isascii():
+                    found.add(after.text)
+                    break
+                if after.kind != "stop":
+                    break
+    return found
+
+
+_CATEGORY_WORDS = {"什么", "是什么", "什么样", "哪个", "哪些", "哪种", "哪一", "有哪些", "啥"}
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 
 
