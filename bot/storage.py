@@ -359,9 +359,14 @@ class Storage:
         self.close()
 
     @contextmanager
-    def _tx(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, write: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. `durable=False` commits without waiting for the disk (WAL with
+        synchronous=NORMAL still survives a killed process): for feedback and curation notes,
+        written on the bot's hot path, where an fsync per question would stall every chat."""
         with self._lock:
             conn = self._db
+            if not durable:
+                conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
@@ -370,6 +375,9 @@ class Storage:
                 if conn.in_transaction:  # also when COMMIT itself failed
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous = FULL")
 
     def _stamp(self) -> str:
         now = self._now()
@@ -753,7 +761,7 @@ class Storage:
         """A user's +1/-1 on one bot message; voting again on it replaces the earlier vote."""
         if vote not in (1, -1) or isinstance(vote, bool):
             raise ValueError(f"vote must be +1 or -1, got {vote!r}")
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:
             stamp = self._stamp()
             conn.execute(
                 """
@@ -812,7 +820,7 @@ class Storage:
         ("clarify"), so curators can extend the knowledge base."""
         if kind not in UNANSWERED_KINDS:
             raise ValueError(f"kind must be 'fallback' or 'clarify', got {kind!r}")
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:
             stamp = self._stamp()
             row_id = conn.execute(
                 "INSERT INTO unanswered (question, kind, chat_type, created_at)"
