@@ -395,8 +395,11 @@ class Engine:
             stated = {n for n, u in _ORDINAL.findall(facts_text) if u == unit}
             if stated and number not in stated:
                 blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
-        if _NAME_QUESTION.search(folded) and _unnamed(content, candidate.text):
-            blocking.append("名称")  # the article says "一家科技企业" and never names it
+        if _NAME_QUESTION.search(folded) and (
+            _unnamed(content, candidate.text) or not self._names_something(candidate, folded)
+        ):
+            blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
+            # sentence names nothing the question does not already name
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
         for word, evidence in index.attribute_questions.items():
             # 数说's items are dated by the box ("截至2023年底"), not in their own text.
@@ -458,6 +461,21 @@ class Engine:
         return (
             len(token.text) >= 2 and token.kind == "word" and token.text in self.index.article_text
         )
+
+    def _names_something(self, candidate: Candidate, folded: str) -> bool:
+        """Does a fact of the candidate give a name the question does not already hold: a
+        person, organisation, product, event or document, a quoted name, a Latin-script name?"""
+        for fact in candidate.facts:
+            for name in fact.entities:
+                key = normalize(name)
+                if key in folded:
+                    continue
+                kind = self.index.analyzer.entity_types.get(key)
+                if kind in ("person", "org", "product", "event", "document") or (
+                    kind is None and key not in self.index.analyzer.canonical.values()
+                ):
+                    return True  # curated names, and quoted or Latin names the builder found
+        return False
 
     def _names(self, candidate: Candidate) -> tuple[str, ...]:
         """Proper names in the candidate's facts (not the article's generic terms)."""
@@ -951,8 +969,7 @@ def _without_alternative(tokens: list[Token], content: list[Token]) -> list[Toke
     if "还是" not in texts or texts.index("还是") == 0:
         return content
     after = {id(t) for t in tokens[texts.index("还是") + 1 :]}
-    kept = [t for t in content if id(t) not in after]
-    return kept or content
+    return [t for t in content if id(t) not in after]
 
 
 def _same_paragraph(a: Scored, b: Scored | None) -> bool:

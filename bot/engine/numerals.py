@@ -101,7 +101,20 @@ def _decimal(match: re.Match[str]) -> str:
     return f"{whole}." + "".join(str(_DIGITS[ch]) for ch in match.group(2))
 
 
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百\d.]+)")
+
+
+def _percent(match: re.Match[str]) -> str:
+    value = match.group(1)
+    if not value[0].isdigit():
+        parsed = _parse(value)
+        if parsed is None:
+            return match.group(0)
+        value = str(parsed)
+    return f"{value}%"
+
+
 def fold_numerals(text: str) -> str:
-    """Replace Chinese numeral runs that read as quantities with Arabic digits; decimals too
-    (三点零 -> 3.0, 一点四三万 -> 1.43万)."""
-    return _RUN.sub(_replace, _DECIMAL.sub(_decimal, text))
+    """Replace Chinese numeral runs that read as quantities with Arabic digits; decimals and
+    percentages too (三点零 -> 3.0, 一点四三万 -> 1.43万, 百分之九十 -> 90%)."""
+    return _RUN.sub(_replace, _DECIMAL.sub(_decimal, _PERCENT.sub(_percent, text)))
