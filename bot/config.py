@@ -130,12 +130,18 @@ def _token(value: object) -> str:
 def _directory(value: object) -> Path:
     if not isinstance(value, str | os.PathLike):
         raise _Invalid()
+    text = _text(os.fspath(value))
+    if "\x00" in text:
+        raise _Invalid("contains a NUL character")
     try:
-        path = Path(_text(os.fspath(value))).expanduser()
+        path = Path(text).expanduser()
     except RuntimeError:  # ~someone for an unknown user
         raise _Invalid("names an unknown home directory") from None
-    if path.exists() and not path.is_dir():
-        raise _Invalid("exists but is not a directory")
+    try:
+        if path.exists() and not path.is_dir():
+            raise _Invalid("exists but is not a directory")
+    except (OSError, ValueError):
+        raise _Invalid("is not a usable path") from None
     return path
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.config import (
@@ -374,6 +374,7 @@ def test_describe_documents_every_setting() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(key=st.sampled_from(KEYS), value=st.text(max_size=40))
+@example(key="data_dir", value="~\x00")  # once crashed os.path.expanduser
 def test_any_env_value_is_accepted_or_a_config_error(key: str, value: str) -> None:
     try:
         load_settings(env={f"FACTBOT_{key.upper()}": value})
