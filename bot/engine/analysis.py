@@ -83,7 +83,7 @@ _ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
 _FUZZY_MIN = 3
 MERGED = "merged"  # the tag of a run of lone characters joined by the tokenizer
 _COUNT_QUESTION = re.compile(
-    r"^(?:几|多少)[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号]?$"
+    r"^(?:几|多少)(?:[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号周]|分钟|小时|个月)?$"
 )
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")

@@ -32,6 +32,7 @@ from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
 
 SHORTLIST = 30  # candidates scored in full per question
+RUNNER_UP_GAP = 0.08  # a blocked best match outscoring the best admissible one by this declines
 ANSWER_AT = 0.42  # lowest score for an answer
 CLARIFY_AT = 0.36  # lowest score for a clarify suggestion
 CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this much, or we clarify
@@ -122,6 +123,15 @@ class Engine:
             notes["smalltalk"] = f"{smalltalk} {smalltalk_score:.3f}"
 
         best = admissible[0] if admissible else None
+        if (
+            best is not None
+            and ranked[0].blocking
+            and ranked[0].score - best.score >= RUNNER_UP_GAP
+        ):
+            # What the question reads most like cannot answer it (it lacks a key term): a
+            # weaker match that happens to pass would be answering another question.
+            notes["declined"] = f"{ranked[0].candidate.key} lacks {'、'.join(ranked[0].blocking)}"
+            best = None
         anchored = any(self._anchors(t) for t in content) or (
             best is not None and best.resemblance >= TYPO_CONTEXT
         )
@@ -832,14 +842,16 @@ _COUNTED_BEFORE = re.compile(
 _FIGURE_RIGHT_BEFORE = re.compile(
     r"(?:\d{2,}|[02-9]|\d\.\d+)(?:万|亿)?(?:余|多)?$"
 )  # 113周年, 1.43万台套
-_MEASURES = set("年月天秒倍次")
+_MEASURES = {"年", "月", "天", "秒", "倍", "次", "周", "分钟", "小时", "个月"}
 
 
 def _counted_unit(tokens: list[Token]) -> str | None:
     """The unit a count word carries when it is a measure of time or size: 多少年 -> 年."""
     for token in tokens:
-        if _COUNT_WORD.match(token.text) and token.text[-1] in _MEASURES:
-            return token.text[-1]
+        if _COUNT_WORD.match(token.text):
+            unit = token.text.removeprefix("多少").removeprefix("几")
+            if unit in _MEASURES:
+                return unit
     return None
 
 
@@ -889,7 +901,9 @@ _QUESTION_WORDS = {
     "哪儿",
     "谁",
 }
-_COUNT_WORD = re.compile(r"^(?:几|多少)[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号]$")
+_COUNT_WORD = re.compile(
+    r"^(?:几|多少)(?:[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号周]|分钟|小时|个月)$"
+)
 _YES_NO = re.compile(
     r"(?:吗|嘛|(?<![什怎这那多])么)$|是否|是不是|有没有|能不能|会不会|可不可以|对不对"
 )
