@@ -93,6 +93,7 @@ class Index:
             + "\n".join(self.analyzer.fold(normalize(t)) for t in canonical)
         )
         self.curated_words: set[str] = set()
+        self._known: dict[str, bool] = {}
         self.candidates: list[Candidate] = []
         in_intent: set[str] = set()
         for intent in knowledge.intents:
@@ -241,4 +242,9 @@ class Index:
 
     def known(self, token: str) -> bool:
         """Does the knowledge use this word at all: the article, or a curated example or alias?"""
-        return token in self.curated_words or token in self.article_text
+        answer = self._known.get(token)
+        if answer is None:
+            answer = self._known[token] = token in self.curated_words or token in self.article_text
+            if len(self._known) > 50_000:  # bounded: questions bring ever new words
+                self._known.clear()
+        return answer
