@@ -222,7 +222,7 @@ def engine_cost(asked: list[str], sample: int = 20) -> tuple[float, int]:
     for question in chosen:
         engine.ask(question)
     cores = os.cpu_count() or 1
-    workers = min(4, cores) if cores > 1 else 0
+    workers = min(4, cores - 1) if cores > 1 else 0
     return (time.perf_counter() - started) / len(chosen), workers
 
 

@@ -122,10 +122,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
         print(f"factbot run: cannot use the database {settings.db_path}: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    # Answer in parallel in worker processes, one per core (at most 4: each holds its own
-    # copy of the engine); the event loop itself needs little CPU. One core: a thread.
+    # Answer in worker processes, one per core but one core left to the event loop (at most
+    # 4: each holds its own copy of the engine). One core: a thread.
     cores = os.cpu_count() or 1
-    processes = min(4, cores) if cores > 1 else 0
+    processes = min(4, cores - 1) if cores > 1 else 0
     try:
         application = build_application(
             settings, engine=engine, storage=storage, engine_processes=processes
