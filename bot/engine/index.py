@@ -228,7 +228,9 @@ class Index:
         for number, candidate in enumerate(self.candidates):
             for token in candidate.vocab:
                 self.by_token[token].add(number)
-            for gram in bigrams(candidate.text):
+            # Character pairs of what it quotes only (not its examples or whole paragraphs):
+            # enough to reach a typo's candidates, and small at scale.
+            for gram in bigrams("".join(self.fact_text[f.id] for f in candidate.facts)):
                 self.by_bigram[gram].add(number)
         total = len(self.candidates)
         self.idf = {

@@ -20,23 +20,40 @@ def numbers(text: str) -> list[str]:
     return _unique(m.group(0) for m in _NUMBER.finditer(text))
 
 
-def entities(text: str, terms: Iterable[str]) -> list[str]:
+class TermMatcher:
+    """Finds curated terms in a text without trying every term at every sentence: terms are
+    grouped by their first character, so the cost follows the text, not the number of terms
+    (which grows with every article added)."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.by_first: dict[str, list[str]] = {}
+        for term in set(terms):
+            if term:
+                self.by_first.setdefault(term[0], []).append(term)
+
+    def occurrences(self, text: str) -> list[tuple[int, str]]:
+        found = []
+        for start, char in enumerate(text):
+            for term in self.by_first.get(char, ()):
+                if text.startswith(term, start):
+                    found.append((start, term))
+        return found
+
+
+def entities(text: str, terms: Iterable[str] | TermMatcher) -> list[str]:
     """Curated terms the sentence contains, then quoted names and Latin-script names.
 
     Terms are matched longest first without overlap, so "2024中关村论坛年会" is one entity, not
     also "中关村论坛" and "中关村".
     """
-    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
     taken = [False] * len(text)
     hits: list[tuple[int, str]] = []
-    for term in ordered:
-        start = text.find(term)
-        while start >= 0:
-            end = start + len(term)
-            if not any(taken[start:end]):
-                taken[start:end] = [True] * len(term)
-                hits.append((start, term))
-            start = text.find(term, start + 1)
+    for start, term in sorted(matcher.occurrences(text), key=lambda h: (-len(h[1]), h[1], h[0])):
+        end = start + len(term)
+        if not any(taken[start:end]):
+            taken[start:end] = [True] * len(term)
+            hits.append((start, term))
     found = [term for _, term in sorted(hits)]
     found += [m.group(1) for m in _QUOTED.finditer(text)]
     found += [m.group(0) for m in _LATIN.finditer(text)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.article import Article
-from bot.kb.extract import entities, numbers
+from bot.kb.extract import TermMatcher, entities, numbers
 from bot.kb.sentences import split_sentences
 from bot.kb.yamlsrc import (
     KnowledgeError,
@@ -49,7 +49,7 @@ def _digest(text: str, length: int) -> str:
 
 def build_facts(articles: Iterable[Article], terms: Iterable[str]) -> list[Fact]:
     """Every sentence of every article as a fact, in reading order, with extracted figures/names."""
-    term_list = sorted(set(terms), key=lambda t: (-len(t), t))
+    matcher = TermMatcher(terms)
     facts: list[Fact] = []
     for article in articles:
         used: set[str] = set()
@@ -76,7 +76,7 @@ def build_facts(articles: Iterable[Article], terms: Iterable[str]) -> list[Fact]
                         text=text,
                         where=article.locator(paragraph),
                         numbers=tuple(numbers(text)),
-                        entities=tuple(entities(text, term_list)),
+                        entities=tuple(entities(text, matcher)),
                     )
                 )
     return facts
