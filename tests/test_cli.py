@@ -1,0 +1,101 @@
+"""The command line as a user runs it: real subprocesses of `python -m bot`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import KNOWLEDGE, run_cli
+
+
+def test_ask_prints_a_sourced_answer() -> None:
+    result = run_cli("ask", "北京有多少所高校？")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "92" in lines[0]
+    assert lines[1].startswith("「") and "92所高校" in lines[1]
+    assert lines[2].startswith("来源：《感悟高质量发展的“第一动力”》· ")
+
+
+def test_ask_json_one_question() -> None:
+    result = run_cli("ask", "--json", "上海有多少所高校？")
+    reply = json.loads(result.stdout)
+    assert set(reply) >= {"kind", "text", "sources", "score", "suggestions"}
+    assert reply["kind"] == "fallback" and reply["sources"] == []
+    assert 1 <= len(reply["suggestions"]) <= 3
+
+
+def test_ask_json_reads_one_question_per_line() -> None:
+    questions = ["北京有多少所高校？", "你好", "", "比特币多少钱"] * 50
+    result = run_cli("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == len(questions)
+    assert [r["kind"] for r in replies[:4]] == ["answer", "smalltalk", "fallback", "fallback"]
+    assert (
+        replies[0]["sources"][0]["quote"].startswith("北京市拥有92所高校")
+        or "92" in (replies[0]["sources"][0]["quote"])
+    )
+
+
+def test_ask_explain_shows_the_decision() -> None:
+    result = run_cli("ask", "--json", "--explain", "上海有多少所高校？")
+    explain = json.loads(result.stdout)["explain"]
+    assert explain["normalised"] == "上海有多少所高校"
+    assert "上海" in explain["decision"]
+
+
+def test_ask_without_question_or_json_is_a_usage_error() -> None:
+    result = run_cli("ask")
+    assert result.returncode == 2
+    assert "give a question" in result.stderr
+
+
+def test_chat_answers_until_exit() -> None:
+    result = run_cli("chat", stdin="北京有多少所高校？\n谢谢\nexit\n")
+    assert result.returncode == 0, result.stderr
+    assert "92" in result.stdout
+    assert "来源：" in result.stdout
+
+
+def test_eval_reports_and_gates(tmp_path: Path) -> None:
+    questions = tmp_path / "set.yaml"
+    questions.write_text(
+        '- {q: "北京有多少所高校？", expect: ["92"], tag: para}\n'
+        '- {q: "上海有多少所高校？", oos: true, tag: near}\n'
+        '- {q: "北京有多少所高校？", expect: ["93"], tag: para}\n',
+        encoding="utf-8",
+    )
+    result = run_cli("eval", str(questions))
+    assert result.returncode == 0
+    assert "overall 2/3 = 66.7%" in result.stdout
+    assert "FAIL [para] 北京有多少所高校？" in result.stdout
+    gated = run_cli("eval", str(questions), "--min-accuracy", "0.9")
+    assert gated.returncode == 1
+    assert "below the minimum 0.9" in gated.stdout
+
+
+def test_build_is_deterministic(knowledge_copy: Path) -> None:
+    before = (knowledge_copy / "facts.yaml").read_bytes()
+    assert run_cli("--knowledge", str(knowledge_copy), "build").returncode == 0
+    assert (knowledge_copy / "facts.yaml").read_bytes() == before
+    assert before == (KNOWLEDGE / "facts.yaml").read_bytes()
+
+
+def test_fact_ids_stay_for_unchanged_sentences(knowledge_copy: Path) -> None:
+    """Editing one sentence changes that fact's id only: intents keep pointing at the rest."""
+    facts = knowledge_copy / "facts.yaml"
+    old_ids = [
+        line for line in facts.read_text(encoding="utf-8").splitlines() if line.startswith("- id: ")
+    ]
+    article = knowledge_copy / "sources" / "bj" / "article.yaml"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text.replace("千年古都，处处跃动着", "千年古都，处处都跃动着", 1), encoding="utf-8"
+    )
+    assert run_cli("--knowledge", str(knowledge_copy), "build").returncode == 0
+    new_ids = [
+        line for line in facts.read_text(encoding="utf-8").splitlines() if line.startswith("- id: ")
+    ]
+    assert len(new_ids) == len(old_ids)
+    assert len(set(old_ids) - set(new_ids)) == 1
