@@ -32,10 +32,8 @@ def test_ask_json_reads_one_question_per_line() -> None:
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(replies) == len(questions)
     assert [r["kind"] for r in replies[:4]] == ["answer", "smalltalk", "fallback", "fallback"]
-    assert (
-        replies[0]["sources"][0]["quote"].startswith("北京市拥有92所高校")
-        or "92" in (replies[0]["sources"][0]["quote"])
-    )
+    assert "92" in replies[0]["text"] and replies[0]["sources"]
+    assert replies == replies[:4] * 50  # one process, the same answer every time
 
 
 def test_ask_explain_shows_the_decision() -> None:
