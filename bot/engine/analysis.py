@@ -89,7 +89,7 @@ _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str
     pos: str

@@ -26,7 +26,7 @@ def bigrams(text: str) -> set[str]:
     return {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Example:
     text: str
     normalised: str  # whole normalised question, question words included
