@@ -169,15 +169,26 @@ class DailyService:
             await context.application.process_error(update, exc)
         raise ApplicationHandlerStop
 
-    async def _subscribe(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, chat: Chat
-    ) -> None:
+    async def _admin_or_refuse(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat: Chat,
+        message: Message,
+        refusal: str,
+    ) -> bool:
+        """True for an admin; anyone else (or a failed check) gets told why, once."""
         allowed = await self._is_admin(update, context, chat, message)
         if allowed is None:
             await _reply(message, CANNOT_CHECK_ADMIN)
-            return
-        if not allowed:
-            await _reply(message, ONLY_ADMINS_SUBSCRIBE)
+        elif not allowed:
+            await _reply(message, refusal)
+        return bool(allowed)
+
+    async def _subscribe(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, chat: Chat
+    ) -> None:
+        if not await self._admin_or_refuse(update, context, chat, message, ONLY_ADMINS_SUBSCRIBE):
             return
         argument = _argument(message)
         try:
@@ -201,12 +212,7 @@ class DailyService:
     async def _unsubscribe(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, chat: Chat
     ) -> None:
-        allowed = await self._is_admin(update, context, chat, message)
-        if allowed is None:
-            await _reply(message, CANNOT_CHECK_ADMIN)
-            return
-        if not allowed:
-            await _reply(message, ONLY_ADMINS_UNSUBSCRIBE)
+        if not await self._admin_or_refuse(update, context, chat, message, ONLY_ADMINS_UNSUBSCRIBE):
             return
         if self.storage.unsubscribe(chat.id):
             log.info("daily: chat %s unsubscribed", chat.id)
@@ -333,9 +339,7 @@ def _present(member: ChatMember, chat: Chat) -> bool:
 def _argument(message: Message) -> str:
     """What follows the command (``/subscribe@bot 09:30`` -> ``09:30``), stripped."""
     text = message.text or ""
-    entity = next(
-        (e for e in message.entities if e.type == "bot_command" and e.offset == 0), None
-    )
+    entity = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
     if entity is None:  # cannot happen for a CommandHandler match; be safe anyway
         return " ".join(text.split()[1:])
     return text[entity.length :].strip()
