@@ -10,6 +10,7 @@ ordinary content word.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -116,6 +117,7 @@ class Analyzer:
         self.entity_types = entity_types  # normalised canonical entity -> type
         self.stopwords = frozenset(stopwords)
         self.frame_words = frozenset(frame_words)
+        self._tokens: dict[tuple[str, str], Token] = {}
         # Whether the knowledge uses a string at all; the index fills this in once it has read
         # the article, so typo correction never rewrites the article's own words.
         self.known: Callable[[str], bool] = lambda _text: True
@@ -206,7 +208,7 @@ class Analyzer:
             word = word.strip()
             if not word:
                 continue
-            token = self._label(word, pos)
+            token = self._token(word, pos)
             if len(word) == 1 and token.kind in ("word", "entity") and not word.isascii():
                 pending.append(token)
                 continue
@@ -223,6 +225,17 @@ class Analyzer:
         if len(chars) <= 1:
             return chars
         return [Token("".join(t.text for t in chars), MERGED, "word", False)]
+
+    def _token(self, word: str, pos: str) -> Token:
+        """Tokens are immutable, so equal ones are shared: the knowledge repeats the same few
+        thousand words across tens of thousands of examples, and memory follows the words."""
+        key = (word, pos)
+        token = self._tokens.get(key)
+        if token is None:
+            if len(self._tokens) > 500_000:  # bounded: questions bring ever new words
+                self._tokens.clear()
+            token = self._tokens[key] = self._label(sys.intern(word), sys.intern(pos))
+        return token
 
     def _label(self, word: str, pos: str) -> Token:
         known = self._jieba.has_word(word) or word in self.canonical

@@ -289,13 +289,13 @@ class Engine:
         for token in content:
             posting = index.by_token.get(token.text)
             if posting:
-                pool |= posting
+                pool.update(posting)
             else:
                 strays.append(token.text)
         # Character pairs only for words no candidate has (typos, odd segmentation), so a
         # question is scored against the candidates that share something with it, not all.
         for gram in bigrams("".join(strays)):
-            pool |= index.by_bigram.get(gram, set())
+            pool.update(index.by_bigram.get(gram, ()))
         if len(pool) > SHORTLIST:
             # A cheap first pass (shared words by weight) keeps the full scoring, which is what
             # costs, to a short list: latency stays flat however large the knowledge grows.
