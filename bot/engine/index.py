@@ -43,7 +43,6 @@ class Candidate:
     facts: tuple[Fact, ...]
     intent: Intent | None
     vocab: set[str]  # every token it covers: examples, answer line, facts and their paragraphs
-    text: str  # folded, space-free text of all that: for substring and typo checks
     examples: list[Example] = field(default_factory=list)
     focus: set[str] = field(default_factory=set)  # what it is about: examples, answer, facts
     focus_text: str = ""
@@ -53,6 +52,14 @@ class Candidate:
     @property
     def id(self) -> str:
         return self.intent.id if self.intent else self.facts[0].id
+
+    @property
+    def text(self) -> str:
+        """Folded, space-free text of all it covers, for substring and typo checks. Made on
+        demand: kept, it would double what each candidate holds in memory."""
+        if self.intent is None:
+            return self.quoted_text
+        return self.quoted_text + self.focus_text
 
 
 @dataclass
@@ -181,14 +188,12 @@ class Index:
             + "".join(e.normalised.replace(" ", "") for e in examples)
         )
         quoted = "".join(self.fact_text[f.id] for f in facts) + context_text
-        text = quoted + focus_text
         plain = "".join(normalize(f.text) for f in facts)
         return Candidate(
             f"intent:{intent.id}",
             facts,
             intent,
             vocab,
-            text,
             examples,
             focus,
             focus_text,
@@ -203,7 +208,7 @@ class Index:
             tokens = tuple(self.analyzer.tokens(normalised))
             examples.append(Example(text, resemblance_form(self.analyzer.fold(normalised)), tokens))
         vocab = {t.text for e in examples for t in e.tokens}
-        return Candidate(f"smalltalk:{item.id}", (), None, vocab, "", examples)
+        return Candidate(f"smalltalk:{item.id}", (), None, vocab, examples)
 
     def _fact_candidate(self, fact: Fact) -> Candidate:
         vocab = {t.text for t in self.fact_tokens[fact.id] if t.is_content}
@@ -213,7 +218,6 @@ class Index:
             (fact,),
             None,
             vocab | context_vocab,
-            self.fact_text[fact.id] + context_text,
             [],
             vocab,
             self.fact_text[fact.id],
