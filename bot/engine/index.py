@@ -7,6 +7,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.engine.analysis import ENGLISH_STOPWORDS, Analyzer, Token, build_canonical
 from bot.engine.normalize import normalize
@@ -53,10 +54,11 @@ class Candidate:
     def id(self) -> str:
         return self.intent.id if self.intent else self.facts[0].id
 
-    @property
+    @cached_property
     def text(self) -> str:
         """Folded, space-free text of all it covers, for substring and typo checks. Made on
-        demand: kept, it would double what each candidate holds in memory."""
+        first use: made for every candidate up front, it would double what a large knowledge
+        base holds in memory, while a question only ever scores a short list."""
         if self.intent is None:
             return self.quoted_text
         return self.quoted_text + self.focus_text
