@@ -13,8 +13,8 @@ Three parts, printed side by side; nothing here asserts anything about time.
 2. Cold start of `factbot ask "北京有多少所高校？"` as a real process, beside `python -c pass`,
    the interpreter's own floor: what a user of the CLI waits for.
 3. Scale: a synthetic knowledge base with 100 times the article (99 derived copies whose names
-   and figures differ), loaded in a fresh process beside the real one, to see how load time,
-   latency and memory grow with the amount of knowledge.
+   and figures differ; 50x, 20x or 10x if building takes over three minutes), loaded in a fresh
+   process beside the real one, to see how load time, latency and memory grow with knowledge.
 
 Each knowledge base is measured in its own child process (``--measure-kb``), so the peak
 resident memory (resource.getrusage) belongs to that knowledge alone, and building it runs in a
@@ -800,6 +800,8 @@ def print_scale(rows: list[tuple[str, Built | None, dict]], notes: list[str]) ->
 
 @dataclass
 class Settings:
+    """What one run does: from the command line, with --quick choosing smaller defaults."""
+
     sets: list[Path]
     repeats: int
     cold_runs: int
@@ -809,6 +811,7 @@ class Settings:
 
 
 def part_accuracy(settings: Settings) -> None:
+    """Part 1: the Engine and both baselines on the same questions, in this process."""
     from bot.engine.engine import Engine
 
     items = load_sets(settings.sets)
@@ -841,6 +844,7 @@ def part_accuracy(settings: Settings) -> None:
 
 
 def part_cold(settings: Settings) -> None:
+    """Part 2: whole-process start-up of the CLI, beside the bare interpreter."""
     command = factbot_command()
     commands = {
         "factbot": [*command, "ask", COLD_QUESTION],
@@ -852,6 +856,7 @@ def part_cold(settings: Settings) -> None:
 
 
 def part_scale(settings: Settings) -> None:
+    """Part 3: real and synthetic knowledge, each built and measured in child processes."""
     dev = load_items(DEV)
     print(
         "\n== 3. Scale: the Engine on the real knowledge and on a synthetic one, each loaded "
