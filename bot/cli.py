@@ -123,7 +123,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check"}
+
+
+def _wants_core_command(argv: list[str]) -> bool:
+    """Is this a command of the engine alone? Then the Telegram and daily-post commands, whose
+    modules import python-telegram-bot (a third of a second), are not registered at all."""
+    words = iter(argv)
+    for word in words:
+        if word == "--knowledge":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word in _CORE_COMMANDS
+    return False
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="factbot",
         description="Answers Chinese questions about a news article, quoting its source.",
@@ -157,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate everything in knowledge/")
     check.set_defaults(func=cmd_check)
 
-    for register in _extra_commands():
+    core_only = argv is not None and _wants_core_command(argv)
+    for register in [] if core_only else _extra_commands():
         register(sub)
     return parser
 
@@ -175,7 +191,8 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -17,6 +17,7 @@ How a question is answered:
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -299,15 +300,12 @@ class Engine:
         if len(pool) > SHORTLIST:
             # A cheap first pass (shared words by weight) keeps the full scoring, which is what
             # costs, to a short list: latency stays flat however large the knowledge grows.
-            weights = [(t.text, self._content_weight(t)) for t in content]
-            pool = set(
-                sorted(
-                    pool,
-                    key=lambda i: (
-                        -sum(w for text, w in weights if text in index.candidates[i].vocab)
-                    ),
-                )[:SHORTLIST]
-            )
+            shared: dict[int, float] = dict.fromkeys(pool, 0.0)
+            for token in content:  # add each word's weight along its posting list
+                weight = self._content_weight(token)
+                for number in index.by_token.get(token.text, ()):
+                    shared[number] += weight
+            pool = set(heapq.nlargest(SHORTLIST, shared, key=lambda i: (shared[i], -i)))
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
