@@ -455,8 +455,8 @@ class Engine:
                     continue
                 if (
                     not set(first.blocking) & set(second.blocking)
-                    and all(b in second.candidate.vocab for b in first.blocking)
-                    and all(b in first.candidate.vocab for b in second.blocking)
+                    and all(b in second.candidate.text for b in first.blocking)
+                    and all(b in first.candidate.text for b in second.blocking)
                 ):
                     return first, second
         return None

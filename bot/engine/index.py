@@ -22,6 +22,9 @@ def resemblance_form(folded: str) -> str:
     return " ".join(_ASCII_STOP.sub(" ", folded).split())
 
 
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def bigrams(text: str) -> set[str]:
     compact = text.replace(" ", "")
     return {compact[i : i + 2] for i in range(len(compact) - 1)}
@@ -43,9 +46,10 @@ class Candidate:
     key: str  # "intent:<id>" or "fact:<id>"
     facts: tuple[Fact, ...]
     intent: Intent | None
-    vocab: set[str]  # every token it covers: examples, answer line, facts and their paragraphs
+    vocab: frozenset[str] | set[str]  # every token it covers (examples, answer, facts, their
+    # paragraphs); only until the postings are built, then emptied: the texts hold it all
     examples: list[Example] = field(default_factory=list)
-    focus: set[str] = field(default_factory=set)  # what it is about: examples, answer, facts
+    focus: frozenset[str] | set[str] = field(default_factory=set)  # examples, answer, facts
     focus_text: str = ""
     plain_text: str = ""  # its facts normalised but not folded: 山东省 is still 山东省 here
     quoted_text: str = ""  # only what it quotes: its facts and their paragraphs (no examples)
@@ -165,6 +169,7 @@ class Index:
         for region, parts in self.includes.items():
             if region in vocab:
                 vocab.update(parts)
+                texts.extend(parts)
         return vocab, "".join(texts)
 
     def _paragraph_text(self, fact: Fact) -> str:
@@ -238,6 +243,11 @@ class Index:
             # enough to reach a typo's candidates, and small at scale.
             for gram in bigrams("".join(self.fact_text[f.id] for f in candidate.facts)):
                 self.by_bigram[gram].add(number)
+        # The word sets were only needed for the postings: every word they hold is also in the
+        # candidate's texts, which the matcher searches. Dropping them halves the memory of a
+        # large knowledge base.
+        for candidate in self.candidates:
+            candidate.vocab = candidate.focus = _NO_WORDS
         total = len(self.candidates)
         self.idf = {
             token: math.log(1 + total / (1 + len(posting)))
