@@ -643,7 +643,7 @@ class Engine:
         return best_id, best
 
     def _smalltalk_reply(self, item_id: str, notes: dict | None) -> Reply:
-        item = next(e.item for e in self.index.smalltalk if e.item.id == item_id)
+        item = self.index.smalltalk[item_id]
         suggestions = self._default_suggestions if item_id in ("help", "who_are_you") else ()
         return Reply(
             "smalltalk",

@@ -68,12 +68,6 @@ class Candidate:
         return self.quoted_text + self.focus_text
 
 
-@dataclass
-class SmallTalkEntry:
-    item: SmallTalk
-    normalised: list[str]
-
-
 class Index:
     """Everything the matcher needs, built once at start-up from the knowledge."""
 
@@ -133,10 +127,7 @@ class Index:
             normalize(word): tuple(e if e.startswith("#") else normalize(e) for e in evidence)
             for word, evidence in knowledge.attribute_questions.items()
         }
-        self.smalltalk = [
-            SmallTalkEntry(item, [normalize(e) for e in item.examples])
-            for item in knowledge.smalltalk
-        ]
+        self.smalltalk = {item.id: item for item in knowledge.smalltalk}
         self.smalltalk_candidates = [
             self._smalltalk_candidate(item) for item in knowledge.smalltalk
         ]

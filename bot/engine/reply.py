@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["answer", "clarify", "smalltalk", "fallback"]
@@ -66,6 +66,3 @@ class Reply:
             data["explain"] = self.explanation
         return data
 
-
-def source_dict(source: Source) -> dict[str, Any]:
-    return asdict(source)
