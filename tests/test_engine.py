@@ -41,6 +41,10 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("北脑二号是谁研发的", "类脑研究所"),
         ("How many universities are there in Beijing?", "92"),
         ("What is Vidu?", "视频大模型"),
+        ("中关村企业在津冀有一万多家分支机构吗", "1万家"),  # 一万多家: figure, "more", measure
+        ("肥城让企业免费使用多大面积的研发空间？", "2万平方米"),  # 多大/面积, not 多/大面积
+        ("我国研发人员总量在全球排第几？", "首位"),
+        ("Vidu今年3月能生成多长的视频？", "8秒"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -62,6 +66,10 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "今天天气怎么样？",
         "比特币多少钱",
         "What is the weather like today?",
+        "悟道2.0是什么？",  # another version of a named model
+        "北脑一号是谁研发的？",  # another model, not a typo of 北脑二号
+        "Vidu今年5月能生成多长的视频？",  # a month the article does not speak of
+        "北京有多少个国家实验室？",  # ranked first, never counted
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

@@ -82,10 +82,14 @@ _POS_BY_TYPE = {
 }
 _ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
 _FUZZY_MIN = 3
+_QUESTION_WORD = re.compile(r"^(?:多[大长久少高远重快]|第?几|哪|什么|怎么|为什么|如何)")
+_NUMERAL_CHARS = frozenset("0123456789一二三四五六七八九十两零")
 MERGED = "merged"  # the tag of a run of lone characters joined by the tokenizer
 _COUNT_QUESTION = re.compile(
     r"^(?:几|多少)(?:[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号周]|分钟|小时|个月)?$"
 )
+# What jieba glues after a figure: 万多家, 万余名, 多个 (magnitude, "more than", measure word).
+_MAGNITUDE = re.compile(r"^([万亿]?)(?:余|多)?[个所家项名件位台套例条篇种只座张]?$")
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
 
@@ -147,7 +151,11 @@ class Analyzer:
             pos = _POS_BY_TYPE.get(entity_types.get(word, "term"), "n")
             self._jieba.add_word(word, 50_000, pos)
         for word in self.frame_words | self.stopwords:
-            if not _LATIN.match(word) and not self._jieba.has_word(word):
+            if _LATIN.match(word):
+                continue
+            if len(word) > 1 and _QUESTION_WORD.match(word):  # 多大/面积, not 多/大面积
+                self._jieba.add_word(word, 200_000, "x")
+            elif not self._jieba.has_word(word):
                 self._jieba.add_word(word, 1_000, "x")
 
     # -- folding -------------------------------------------------------------------------
@@ -166,7 +174,15 @@ class Analyzer:
             for length in self._lengths.get(text[i], ()):
                 surface = text[i : i + length]
                 if surface in canonical and _whole_word(text, i, i + length):
-                    out.append(canonical[surface])
+                    target = canonical[surface]
+                    if (
+                        i + length < n
+                        and text[i + length].isdigit()
+                        and _has_digit(target)
+                        and not _has_digit(surface)
+                    ):
+                        target = surface  # 悟道2.0 is not 悟道3.0 with a number after it
+                    out.append(target)
                     i += length
                     break
             else:
@@ -185,12 +201,14 @@ class Analyzer:
             window = text[start : start + len(surface)]
             if len(window) != len(surface):
                 continue
+            differ = [(a, b) for a, b in zip(window, surface, strict=True) if a != b]
             if (
-                sum(a != b for a, b in zip(window, surface, strict=True)) == 1
+                len(differ) == 1
+                and not (differ[0][0] in _NUMERAL_CHARS and differ[0][1] in _NUMERAL_CHARS)
                 and not self._jieba.has_word(window)
                 and not self.known(window)
             ):
-                return surface
+                return surface  # (北脑1号 is another model, not a typo of 北脑2号)
         return None
 
     # -- tokens --------------------------------------------------------------------------
@@ -209,6 +227,12 @@ class Analyzer:
             if not word:
                 continue
             token = self._token(word, pos)
+            if result and result[-1].kind == "number" and not pending:
+                magnitude = _MAGNITUDE.match(word)
+                if magnitude:  # 1万多家 -> 1万: jieba keeps 万多家 as a word of its own
+                    if magnitude.group(1):
+                        result[-1] = self._token(result[-1].text + magnitude.group(1), "m")
+                    continue
             if len(word) == 1 and token.kind in ("word", "entity") and not word.isascii():
                 pending.append(token)
                 continue
@@ -257,6 +281,10 @@ class Analyzer:
 
     def analyse(self, text: str) -> list[Token]:
         return self.tokens(normalize(text))
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

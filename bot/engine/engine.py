@@ -393,7 +393,7 @@ class Engine:
             elif (
                 count
                 and (asked.text in facts_text or index.known(asked.text))  # (not a typo)
-                and not _counted(asked.text, facts_text, self._names(candidate))
+                and not _counted(asked.text, self._phrased(candidate), self._names(candidate))
             ):
                 blocking.append(f"{asked.text}的数目")
         unit = _counted_unit(tokens)
@@ -403,6 +403,13 @@ class Engine:
             stated = {n for n, u in _ORDINAL.findall(facts_text) if u == unit}
             if stated and number not in stated:
                 blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
+        for version in _VERSION.findall(folded):
+            stated = set(_VERSION.findall(candidate.text))
+            if stated and version not in stated:
+                blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated
+        for month in _MONTH.findall(folded):
+            if not re.search(rf"(?<![\d.]){month}月", candidate.text):
+                blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
         if _NAME_QUESTION.search(folded) and (
             _unnamed(content, candidate.text) or not self._names_something(candidate, folded)
         ):
@@ -494,6 +501,13 @@ class Engine:
             for name in self.index.fact_names[fact.id]
             if name in types
         )
+
+    def _phrased(self, candidate: Candidate) -> str:
+        """Its facts folded with a space where the article has punctuation: a figure counts
+        the words after it up to the next comma, not the next clause's (1000余所科研院所，
+        国家实验室 gives no count of 国家实验室)."""
+        fold = self.index.analyzer.fold
+        return " ".join(fold(normalize(fact.text)) for fact in candidate.facts)
 
     def _has_evidence(self, evidence: str, text: str, candidate: Candidate) -> bool:
         """Does the text hold the kind of information an attribute question asks for?"""
@@ -735,6 +749,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 _ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|版|批)")
+# A version glued to a name (悟道3.0), not a quantity (1.43万台套, 2.5倍).
+_VERSION = re.compile(r"(?<=[^\d.\s])(\d+\.\d+)(?![\d.%万亿倍个台套名家所])")
+_MONTH = re.compile(r"(?<![\d.个])(1[0-2]|[1-9])月(?!份?[\d])")
 _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年")
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
@@ -835,7 +852,7 @@ def _counted(word: str, text: str, names: tuple[str, ...] = ()) -> bool:
 # counted: 92所高校, 193家国家高新技术企业, 1.43万台套科研设施与仪器开放共享.
 _COUNTED_BEFORE = re.compile(
     r"(?:(?<![\d.])(?:[02-9]|1[\d.]|\d{2,})[\d.]*|[百千])(?:万|亿)?(?:余|多)?"
-    r"[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号大][^\d]{0,8}$"
+    r"[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号大][^\d\s]{0,8}$"
 )
 _FIGURE_RIGHT_BEFORE = re.compile(
     r"(?:\d{2,}|[02-9]|\d\.\d+)(?:万|亿)?(?:余|多)?$"
@@ -855,7 +872,7 @@ def _counted_unit(tokens: list[Token]) -> str | None:
 
 _LINKED_FIGURE = re.compile(
     r"(?:的)?(?:\d|[百千万])"  # right after it: 企业362家, 建设的10年
-    r"|.{0,6}?(?:数量|数|达到|达|超过|突破|近|约|共|为|增至|有|占)[^\d]{0,4}?"
+    r"|[^\s]{0,6}?(?:数量|数|达到|达|超过|突破|近|约|共|为|增至|有|占)[^\d\s]{0,4}?"
     r"(?:\d|[百千万]|[一二三四五六七八九十]分之)"
 )
 # A figure: a number other than a bare 1 (一家科技企业 is "a company", not a count of one),
