@@ -45,6 +45,9 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("肥城让企业免费使用多大面积的研发空间？", "2万平方米"),  # 多大/面积, not 多/大面积
         ("我国研发人员总量在全球排第几？", "首位"),
         ("Vidu今年3月能生成多长的视频？", "8秒"),
+        ("那个超大规模智能模型叫什么？", "悟道3.0"),  # the answer line's 一个 is not the article's
+        ("推动未来产业创新发展的实施意见是几月份印发的？", "1月"),  # which month, not how many
+        ("天坛医院的手术机器人已经用到临床上了吗？", "临床应用"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -70,6 +73,7 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "北脑一号是谁研发的？",  # another model, not a typo of 北脑二号
         "Vidu今年5月能生成多长的视频？",  # a month the article does not speak of
         "北京有多少个国家实验室？",  # ranked first, never counted
+        "中国农科院作物科学研究所有几人入选顶尖科学家榜单？",  # another institute
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

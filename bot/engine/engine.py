@@ -411,7 +411,7 @@ class Engine:
             if not re.search(rf"(?<![\d.]){month}月", candidate.text):
                 blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
         if _NAME_QUESTION.search(folded) and (
-            _unnamed(content, candidate.text) or not self._names_something(candidate, folded)
+            _unnamed(content, candidate.quoted_text) or not self._names_something(candidate, folded)
         ):
             blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
             # sentence names nothing the question does not already name
@@ -928,6 +928,7 @@ def _is_yes_no(folded: str) -> bool:
     return _YES_NO.search(folded.strip()) is not None
 
 
+_WHEN_WORDS = {"几月", "几月份", "几号", "几日", "几点", "几时", "哪月"}
 _CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类份批只座张")
 _LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
 
@@ -941,6 +942,8 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
     question word.
     """
     for position, token in enumerate(tokens):
+        if token.text in _WHEN_WORDS:
+            continue  # 几月印发的 asks which month, not how many of 印发
         count = token.text in ("多少", "几") or _COUNT_WORD.match(token.text) is not None
         if token.text not in _QUESTION_WORDS and not count:
             continue
