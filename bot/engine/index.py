@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -102,18 +101,18 @@ class Index:
         self.curated_words: set[str] = set()
         self._known: dict[str, bool] = {}
         self.candidates: list[Candidate] = []
+        self._by_token: dict[str, list[int]] = {}
+        self._by_bigram: dict[str, list[int]] = {}
         in_intent: set[str] = set()
         for intent in knowledge.intents:
             facts = tuple(knowledge.fact(f) for f in intent.facts)
             in_intent.update(intent.facts)
-            self.candidates.append(self._intent_candidate(intent, facts))
+            self._add(self._intent_candidate(intent, facts))
         for fact in knowledge.facts:
             if fact.id not in in_intent:
-                self.candidates.append(self._fact_candidate(fact))
-        for candidate in self.candidates:
-            self.curated_words |= candidate.focus
+                self._add(self._fact_candidate(fact))
         self.curated_words |= set(canonical) | set(canonical.values())
-        self._build_postings()
+        self._freeze_postings()
         self.analyzer.known = self.known
         # Canonical word -> the ways it is written (高校 -> 高校, 大学, ...), and the names each
         # fact contains, for questions that ask which one: 哪所大学 -> 首都医科大学.
@@ -223,31 +222,40 @@ class Index:
             self.fact_text[fact.id] + context_text,
         )
 
-    def _build_postings(self) -> None:
-        """Inverted index (token -> candidates, bigram -> candidates) and token weights (idf)."""
-        self.by_token: dict[str, set[int] | tuple[int, ...]] = defaultdict(set)
-        self.by_bigram: dict[str, set[int] | tuple[int, ...]] = defaultdict(set)
-        for number, candidate in enumerate(self.candidates):
-            for token in candidate.vocab:
-                self.by_token[token].add(number)
-            # Character pairs of what it quotes only (not its examples or whole paragraphs):
-            # enough to reach a typo's candidates, and small at scale.
-            for gram in bigrams("".join(self.fact_text[f.id] for f in candidate.facts)):
-                self.by_bigram[gram].add(number)
-        # The word sets were only needed for the postings: every word they hold is also in the
-        # candidate's texts, which the matcher searches. Dropping them halves the memory of a
-        # large knowledge base.
-        for candidate in self.candidates:
-            candidate.vocab = candidate.focus = _NO_WORDS
+    def _add(self, candidate: Candidate) -> None:
+        """Post a new candidate under its words and character pairs, then drop its word sets.
+
+        The sets are needed only here: every word they hold is also in the candidate's texts,
+        which the matcher searches. Posting each candidate as it is made, rather than all at
+        the end, means only one candidate's sets exist at a time - at a hundred articles' worth
+        of knowledge, holding them all at once was the largest part of the memory a load needs.
+        """
+        number = len(self.candidates)
+        self.candidates.append(candidate)
+        for token in candidate.vocab:
+            self._by_token.setdefault(token, []).append(number)
+        # Character pairs of what it quotes only (not its examples or whole paragraphs):
+        # enough to reach a typo's candidates, and small at scale.
+        for gram in bigrams("".join(self.fact_text[f.id] for f in candidate.facts)):
+            self._by_bigram.setdefault(gram, []).append(number)
+        self.curated_words |= candidate.focus
+        candidate.vocab = candidate.focus = _NO_WORDS
+
+    def _freeze_postings(self) -> None:
+        """Token weights (idf), and the postings as tuples (a list keeps spare room)."""
         total = len(self.candidates)
         self.idf = {
             token: math.log(1 + total / (1 + len(posting)))
-            for token, posting in self.by_token.items()
+            for token, posting in self._by_token.items()
         }
         self.max_idf = math.log(1 + total)
-        # Frozen as tuples once built: a set costs about twice the memory of a tuple.
-        self.by_token = {token: tuple(posting) for token, posting in self.by_token.items()}
-        self.by_bigram = {gram: tuple(posting) for gram, posting in self.by_bigram.items()}
+        self.by_token: dict[str, tuple[int, ...]] = {}
+        self.by_bigram: dict[str, tuple[int, ...]] = {}
+        for source, target in ((self._by_token, self.by_token), (self._by_bigram, self.by_bigram)):
+            while source:  # one list at a time: the lists and the tuples never both exist whole
+                key, posting = source.popitem()
+                target[key] = tuple(posting)
+        del self._by_token, self._by_bigram
 
     def weight(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)

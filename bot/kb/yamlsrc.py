@@ -100,17 +100,75 @@ def load_yaml(path: Path) -> Any:
         raise KnowledgeInvalid([KnowledgeError(shown, 0, f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise KnowledgeInvalid([KnowledgeError(shown, 0, "not UTF-8 text")]) from None
+    chunks = _top_level_items(text)
+    if chunks is None:
+        return _parse(text, shown, 0)
+    # A top-level list is parsed an item at a time: the parser's node tree (every scalar with
+    # its position) then lives for one item, not for the whole file, which at a hundred
+    # articles' worth of intents is most of the memory a load needs.
+    del text
+    result = Sequence()
+    result.item_lines = []
+    for offset, chunk in chunks:
+        items = _parse(chunk, shown, offset)
+        if items is None:
+            continue
+        if not isinstance(items, list):  # not what the split promised: parse it whole
+            return _parse(path.read_text(encoding="utf-8"), shown, 0)
+        result.extend(items)
+        result.item_lines.extend(items.item_lines)
+    if not result.item_lines:
+        return _parse(path.read_text(encoding="utf-8"), shown, 0)
+    result.line = result.item_lines[0]
+    return result
+
+
+def _top_level_items(text: str) -> list[tuple[int, str]] | None:
+    """The text cut before each top-level "- " item, with the line offset of each piece; None
+    when the file is not a plain top-level block list (then it is parsed whole)."""
+    lines = text.splitlines(keepends=True)
+    starts: list[int] = []
+    for number, line in enumerate(lines):
+        if line.startswith("- ") or line.rstrip("\r\n") == "-":
+            starts.append(number)
+        elif line[:1] not in ("", " ", "\t", "#", "\n", "\r"):
+            return None  # a top-level key, a document marker, a directive: not a plain list
+    if len(starts) < 2:
+        return None
+    cuts = [0, *starts[1:], len(lines)]
+    return [(cuts[i], "".join(lines[cuts[i] : cuts[i + 1]])) for i in range(len(cuts) - 1)]
+
+
+def _parse(text: str, shown: str, offset: int) -> Any:
+    """Parse YAML text that starts `offset` lines into its file; lines are the file's."""
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
+        line = mark.line + 1 + offset if mark else 0
         problem = exc.problem or exc.context or "invalid YAML"
         raise KnowledgeInvalid(
             [KnowledgeError(shown, line, f"YAML syntax: {problem}", "fix the YAML syntax")]
         ) from None
     except yaml.YAMLError as exc:
         raise KnowledgeInvalid([KnowledgeError(shown, 0, f"YAML: {exc}")]) from None
+    if offset:
+        _shift(data, offset)
+    return data
+
+
+def _shift(node: Any, offset: int) -> None:
+    """Move every line number of a parsed piece by the lines that came before it."""
+    if isinstance(node, Mapping):
+        node.line += offset
+        node.key_lines = {key: line + offset for key, line in node.key_lines.items()}
+        for value in node.values():
+            _shift(value, offset)
+    elif isinstance(node, Sequence):
+        node.line += offset
+        node.item_lines = [line + offset for line in node.item_lines]
+        for value in node:
+            _shift(value, offset)
 
 
 def line_of(obj: Any, key: Any = None, default: int = 0) -> int:
