@@ -309,8 +309,11 @@ class Engine:
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
+        shared = self._shared(folded, tokens)
         scored = [
-            self._score(index.candidates[i], folded, tokens, content, english, ratios, names)
+            self._score(
+                index.candidates[i], folded, tokens, content, english, ratios, names, shared
+            )
             for i in pool
         ]
         scored.sort(key=lambda s: (-s.score, s.candidate.key))
@@ -325,14 +328,18 @@ class Engine:
         english: bool = False,
         ratios: dict[int, list[float]] | None = None,
         names: frozenset[str] = frozenset(),
+        shared: _Shared | None = None,
     ) -> Scored:
         """Score one candidate. In an English question, unfamiliar English words are weighed,
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
-        yes_no = _is_yes_no(folded)
-        categories = _categories(tokens)
+        shared = shared or self._shared(folded, tokens)
+        yes_no = shared.yes_no
+        categories = shared.categories
         resemblance = (
-            self._resemblance(candidate, folded, tokens, (ratios or {}).get(id(candidate)))
+            self._resemblance(
+                candidate, folded, tokens, (ratios or {}).get(id(candidate)), shared.words
+            )
             if candidate.examples
             else 0.0
         )
@@ -596,11 +603,11 @@ class Engine:
         folded: str,
         tokens: list[Token],
         ratios: list[float] | None = None,
+        words: tuple[dict[str, float], float] | None = None,
     ) -> float:
         """How much the question reads like one of the intent's examples (best example):
         half weighted word overlap (Dice), half character-level similarity of the whole."""
-        q_words = self._weights(tokens)
-        q_total = sum(q_words.values())
+        q_words, q_total = words or self._question_words(tokens)
         q_form = resemblance_form(folded) if ratios is None else ""
         best = 0.0
         for number, example in enumerate(candidate.examples):
@@ -608,8 +615,8 @@ class Engine:
             if e_words is None:
                 e_words = example.weights = self._weights(example.tokens)
                 example.total = sum(e_words.values())
-            shared = sum(min(q_words[w], e_words[w]) for w in q_words.keys() & e_words.keys())
-            dice = 2 * shared / (q_total + example.total or 1)
+            overlap = sum(min(q_words[w], e_words[w]) for w in q_words.keys() & e_words.keys())
+            dice = 2 * overlap / (q_total + example.total or 1)
             if ratios is None:
                 ratio = fuzz.ratio(q_form, example.normalised) / 100
             else:
@@ -619,6 +626,14 @@ class Engine:
 
     def _weights(self, tokens: tuple[Token, ...] | list[Token]) -> dict[str, float]:
         return {t.text: self._token_weight(t) for t in tokens}
+
+    def _question_words(self, tokens: list[Token]) -> tuple[dict[str, float], float]:
+        weights = self._weights(tokens)
+        return weights, sum(weights.values())
+
+    def _shared(self, folded: str, tokens: list[Token]) -> _Shared:
+        """What every candidate's score reads of the question: worked out once per question."""
+        return _Shared(_is_yes_no(folded), _categories(tokens), self._question_words(tokens))
 
     def _content_weight(self, token: Token) -> float:
         """Rare words weigh more. Frames weigh less, and so do single characters and verbs or
@@ -780,6 +795,13 @@ def _merge(replies: list[Reply], explanation: dict | None) -> Reply:
         intent=replies[0].intent,
         explanation=explanation,
     )
+
+
+@dataclass(frozen=True)
+class _Shared:
+    yes_no: bool
+    categories: set[str]
+    words: tuple[dict[str, float], float]
 
 
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家")
