@@ -48,6 +48,8 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("那个超大规模智能模型叫什么？", "悟道3.0"),  # the answer line's 一个 is not the article's
         ("推动未来产业创新发展的实施意见是几月份印发的？", "1月"),  # which month, not how many
         ("天坛医院的手术机器人已经用到临床上了吗？", "临床应用"),
+        ("清华大学人工智能学院是哪天成立的", "4月27日"),  # a day of the month
+        ("我国人才资源总量全球排老几", "首位"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -74,6 +76,11 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "Vidu今年5月能生成多长的视频？",  # a month the article does not speak of
         "北京有多少个国家实验室？",  # ranked first, never counted
         "中国农科院作物科学研究所有几人入选顶尖科学家榜单？",  # another institute
+        "悟道3.0是谁开发的？",  # its sentence names no one who made it
+        "夸父是谁研发的",
+        "清华人工智能学院有多少学生",  # 学生 is no typo of 学院
+        "2024中关村论坛年会是哪天开幕的？",  # 人工智能主题日 is no day of the month
+        "北京和深圳哪个城市的高校更多？",  # no pair of sentences answers a comparison
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

@@ -40,6 +40,7 @@ CLEAR_LEAD = 0.025  # the best must lead the next different candidate by this mu
 MIN_COVERAGE = 0.5  # at least this share of the question's content weight must be covered
 MIN_COVERAGE_YES_NO = 0.7  # a yes/no question asks about all it says: "北脑二号上市了吗"
 TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (高效 for 高校)
+W_RES, W_FOCUS, W_COV = 0.5, 0.3, 0.2  # an intent's score: resemblance, own and paragraph cover
 NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
 FRAME_WEIGHT = 0.4
@@ -422,6 +423,10 @@ class Engine:
         ):
             blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
             # sentence names nothing the question does not already name
+        elif _WHO_QUESTION.search(folded) and not self._names_something(
+            candidate, folded, ("person", "org", "place")
+        ):
+            blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
         for word, evidence in index.attribute_questions.items():
             # 数说's items are dated by the box ("截至2023年底"), not in their own text.
@@ -430,7 +435,8 @@ class Engine:
                 blocking.append(word)
         if candidate.intent is not None:
             score = max(
-                0.5 * resemblance + 0.3 * focus + 0.2 * coverage, 0.7 * focus + 0.1 * resemblance
+                W_RES * resemblance + W_FOCUS * focus + W_COV * coverage,
+                0.7 * focus + 0.1 * resemblance,
             )
         else:
             partial = fuzz.partial_ratio(folded.replace(" ", ""), candidate.focus_text) / 100
@@ -453,8 +459,13 @@ class Engine:
             return 0.0
         if not token.known_word:
             return 0.9
-        if lenient and token.kind == "word" and not self.index.known(word):
-            return 0.9
+        if (
+            lenient
+            and token.kind == "word"
+            and not token.pos.startswith("n")
+            and not self.index.known(word)
+        ):
+            return 0.9  # 高效 (an adjective where a noun belongs) for 高校; 学生 is no typo of 学院
         return 0.0
 
     def _pair(self, ranked: list[Scored], normalised: str) -> tuple[Scored, Scored] | None:
@@ -467,6 +478,9 @@ class Engine:
             for second in strong[i + 1 :]:
                 if _same_answer(first, second) or not (first.blocking or second.blocking):
                     continue
+                if not all(self._pairable(b) for b in (*first.blocking, *second.blocking)):
+                    continue  # what a question asks of its thing (哪个城市, 谁, 名称) is not
+                    # answered by another thing's sentence
                 if (
                     not set(first.blocking) & set(second.blocking)
                     and all(b in second.candidate.text for b in first.blocking)
@@ -474,6 +488,16 @@ class Engine:
                 ):
                     return first, second
         return None
+
+    def _pairable(self, blocked: str) -> bool:
+        """A term one candidate lacks that a second may cover: a name or a word of the
+        question, not an attribute it asks for nor a check's own label (名称, 谁, X的数目)."""
+        return (
+            blocked not in self.index.attribute_questions
+            and blocked not in ("名称", "谁")
+            and not blocked.endswith("的数目")
+            and not blocked.startswith("多少")
+        )
 
     def _anchors(self, token: Token) -> bool:
         """Does this token tie the question to the article: a name, a figure, or a word of two
@@ -484,15 +508,22 @@ class Engine:
             len(token.text) >= 2 and token.kind == "word" and token.text in self.index.article_text
         )
 
-    def _names_something(self, candidate: Candidate, folded: str) -> bool:
+    def _names_something(
+        self, candidate: Candidate, folded: str, kinds: tuple[str, ...] | None = None
+    ) -> bool:
         """Does a fact of the candidate give a name the question does not already hold: a
-        person, organisation, product, event or document, a quoted name, a Latin-script name?"""
+        person, organisation, product, event or document, a quoted name, a Latin-script name?
+        With `kinds`, only a curated name of one of those kinds counts (谁: a person, a body)."""
         for fact in candidate.facts:
             for name in fact.entities:
                 key = normalize(name)
-                if key in folded:
+                if key in folded or self.index.analyzer.canonical.get(key, key) in folded:
                     continue
                 kind = self.index.analyzer.entity_types.get(key)
+                if kinds is not None:
+                    if kind in kinds:
+                        return True
+                    continue
                 if kind in ("person", "org", "product", "event", "document") or (
                     kind is None and key not in self.index.analyzer.canonical.values()
                 ):
@@ -518,11 +549,13 @@ class Engine:
 
     def _has_evidence(self, evidence: str, text: str, candidate: Candidate) -> bool:
         """Does the text hold the kind of information an attribute question asks for?"""
-        if evidence in ("#year", "#date"):
+        if evidence in ("#year", "#date", "#day"):
             for name in self._names(candidate):  # not the year in 2024中关村论坛年会
                 text = text.replace(name, "")
             if evidence == "#year":
                 return bool(_YEAR.search(text) or _RELATIVE_YEAR.search(text))
+            if evidence == "#day":
+                return _DAY.search(text) is not None  # 27日, not 人工智能主题日
             return _DATE.search(text) is not None
         if evidence == "#place":
             types = self.index.analyzer.entity_types
@@ -767,6 +800,7 @@ _ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|�
 # A version glued to a name (悟道3.0), not a quantity (1.43万台套, 2.5倍).
 _VERSION = re.compile(r"(?<=[^\d.\s])(\d+\.\d+)(?![\d.%万亿倍个台套名家所])")
 _MONTH = re.compile(r"(?<![\d.个])(1[0-2]|[1-9])月(?!份?[\d])")
+_DAY = re.compile(r"(?<![\d.])(?:[1-9]|[12]\d|3[01])[日号]")
 _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年")
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
@@ -804,6 +838,11 @@ class _Shared:
     words: tuple[dict[str, float], float]
 
 
+# Who made, released or proposed it: the answer must name a person, a body or a place.
+_WHO_QUESTION = re.compile(
+    r"(?:谁|哪位|哪个人|哪些人).{0,2}?"
+    r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领)"
+)
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家")
 
 
