@@ -857,7 +857,7 @@ def _unnamed(content: list[Token], text: str) -> bool:
     )
 
 
-_LIGHT_CHARS = set("的了是在和与及之也都就还把被将")
+_LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
 
 
 def _rescued(token: Token, folded: str, text: str) -> float:
