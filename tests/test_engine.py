@@ -50,6 +50,15 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("天坛医院的手术机器人已经用到临床上了吗？", "临床应用"),
         ("清华大学人工智能学院是哪天成立的", "4月27日"),  # a day of the month
         ("我国人才资源总量全球排老几", "首位"),
+        ("全国第一份区域创新地图叫什么？", "科技创新服务平台地图"),  # described, then named
+        ("ＶＩＤＵ是哪个大学发布的", "清华大学"),
+        ("清华大学人工智能研究院的副院长是谁？", "朱军"),
+        ("北脑二号是啥玩意儿", "北脑二号"),
+        ("三城一区的数据是哪个部门公布的？", "北京市科学技术委员会"),
+        ("92所高校说的是哪个城市？", "北京"),  # 北京市 is a city
+        ("那张创新地图上一共有多少个平台？", "300余个"),  # 那张创新 is no typo of 张建新
+        ("悟道三点零是什么东东", "超大规模智能模型"),
+        ("本文作者", "于心月"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -81,6 +90,14 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "清华人工智能学院有多少学生",  # 学生 is no typo of 学院
         "2024中关村论坛年会是哪天开幕的？",  # 人工智能主题日 is no day of the month
         "北京和深圳哪个城市的高校更多？",  # no pair of sentences answers a comparison
+        "Vidu明年能生成多长的视频？",  # another year than the article's
+        "朱军是哪一年出生的？",
+        "When was Zhu Jun born?",
+        "清华大学人工智能研究院的院长是谁？",  # only its deputy is named
+        "北脑二号是和哪家科技企业联合研发的？",  # "联合科技企业": never named
+        "天坛医院那台血管介入手术机器人叫什么名字？",  # the robot itself has no name here
+        "肥城锂电产业园的首席专家是谁？",  # a post, and no one named in it
+        "What is the population of Feicheng?",
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

@@ -210,6 +210,10 @@ class Analyzer:
             differ = [(a, b) for a, b in zip(window, surface, strict=True) if a != b]
             if (
                 len(differ) == 1
+                and not any(  # 那张创新地图 is no 张建新: the window ends in a word of its own
+                    len(part) >= 2 and self.known(part) and self._jieba.has_word(part)
+                    for part in (window[1:], window[:-1])
+                )
                 and not (differ[0][0] in _NUMERAL_CHARS and differ[0][1] in _NUMERAL_CHARS)
                 and not self._jieba.has_word(window)
                 and not self.known(window)

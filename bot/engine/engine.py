@@ -310,7 +310,7 @@ class Engine:
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
-        shared = self._shared(folded, tokens)
+        shared = self._shared(folded, tokens, normalised)
         scored = [
             self._score(
                 index.candidates[i], folded, tokens, content, english, ratios, names, shared
@@ -349,11 +349,15 @@ class Engine:
         uncovered: list[str] = []
         unknown: list[str] = []
         blocking: list[str] = []
+        facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
         for token in content:
             weight = self._content_weight(token)
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
             if match < 0.5 and token.kind == "word":
                 match = max(match, _rescued(token, folded, candidate.text))
+            if not yes_no and _deputy_only(token.text, facts_text, folded):
+                match = 0.0  # 院长 asked, only a 副院长 named: another post
+                blocking.append(token.text)
             focus_match = self._covers(candidate.focus, candidate.focus_text, token, lenient)
             if token.kind == "frame" or token.text in index.attribute_questions:
                 if match < 1 and token.text in candidate.plain_text:
@@ -387,7 +391,6 @@ class Engine:
             blocking += unknown  # a word the knowledge never uses, unless the question is
             # all but a copy of a curated example with that one word different
         asked, count = _asked_thing(tokens)
-        facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
         if asked is not None and english and asked.text.isascii() and not count:
             asked = None  # English: too many ways to name a thing for one word to decide,
             # except what "how many" counts
@@ -418,15 +421,29 @@ class Engine:
         for month in _MONTH.findall(folded):
             if not re.search(rf"(?<![\d.]){month}月", candidate.text):
                 blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
-        if _NAME_QUESTION.search(folded) and (
-            _unnamed(content, candidate.quoted_text) or not self._names_something(candidate, folded)
+        for relative in _OTHER_YEAR.findall(folded):
+            if relative not in candidate.text:
+                blocking.append(relative)  # 明年: the article speaks of this year and the last
+        named = self._named_kinds(tokens, folded)
+        asked_body = _ORG_QUESTION.search(folded)
+        body = asked_body.group("org") if asked_body else None
+        if named is not None and (
+            _unnamed(content, candidate.quoted_text)
+            or not (
+                self._names_something(candidate, shared.typed if named else folded, named or None)
+                or (body is not None and body in facts_text)
+            )
         ):
             blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
-            # sentence names nothing the question does not already name
+            # sentence names nothing (of the kind asked) the question does not already name
         elif _WHO_QUESTION.search(folded) and not self._names_something(
             candidate, folded, ("person", "org", "place")
         ):
             blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
+        elif _ROLE_QUESTION.search(folded) and not self._names_something(
+            candidate, folded, ("person",)
+        ):
+            blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
         for word, evidence in index.attribute_questions.items():
             # 数说's items are dated by the box ("截至2023年底"), not in their own text.
@@ -489,6 +506,27 @@ class Engine:
                     return first, second
         return None
 
+    def _named_kinds(self, tokens: list[Token], folded: str) -> tuple[str, ...] | None:
+        """None when the question does not ask for a name; else the kinds of name that answer
+        it: () for any, ("product",) for 那台机器人叫什么名字 (the thing's own kind), ("org",)
+        for 哪家企业 / which company."""
+        if _ORG_QUESTION.search(folded):
+            return ("org",)
+        if not _NAME_QUESTION.search(folded):
+            return None
+        types = self.index.analyzer.entity_types
+        for position, token in enumerate(tokens):
+            if token.text in ("叫", "叫什么", "叫啥", "名字", "名称", "name"):
+                for before in reversed(tokens[:position]):
+                    if before.kind == "stop" or before.text in ("的", "那个", "这个"):
+                        continue
+                    kind = types.get(before.text)
+                    if kind in ("product", "org", "person", "event", "document"):
+                        return (kind,)  # 血管介入手术机器人叫什么: another product's name
+                    break
+                break
+        return ()
+
     def _pairable(self, blocked: str) -> bool:
         """A term one candidate lacks that a second may cover: a name or a word of the
         question, not an attribute it asks for nor a check's own label (名称, 谁, X的数目)."""
@@ -517,8 +555,11 @@ class Engine:
         for fact in candidate.facts:
             for name in fact.entities:
                 key = normalize(name)
-                if key in folded or self.index.analyzer.canonical.get(key, key) in folded:
-                    continue
+                if key in folded or (
+                    kinds is None and self.index.analyzer.canonical.get(key, key) in folded
+                ):
+                    continue  # (with `kinds`, `folded` is the question as typed: a name the
+                    # user only described, 区域创新地图, is named by the answer)
                 kind = self.index.analyzer.entity_types.get(key)
                 if kinds is not None:
                     if kind in kinds:
@@ -557,20 +598,18 @@ class Engine:
             if evidence == "#day":
                 return _DAY.search(text) is not None  # 27日, not 人工智能主题日
             return _DATE.search(text) is not None
-        if evidence == "#place":
+        if evidence in ("#place", "#city"):
             types = self.index.analyzer.entity_types
-            return any(
-                types.get(name) in ("place", "event")
-                for fact in candidate.facts
-                for name in self.index.fact_names[fact.id]
-            )
-        if evidence == "#city":
-            types = self.index.analyzer.entity_types
-            return any(
-                types.get(name) == "place" and name not in _NOT_CITIES
-                for fact in candidate.facts
-                for name in self.index.fact_names[fact.id]
-            )
+            canonical = self.index.analyzer.canonical
+            for fact in candidate.facts:
+                for name in self.index.fact_names[fact.id]:
+                    name = canonical.get(name, name)  # 北京市 is 北京
+                    kind = types.get(name)
+                    if evidence == "#place" and kind in ("place", "event"):
+                        return True
+                    if evidence == "#city" and kind == "place" and name not in _NOT_CITIES:
+                        return True
+            return False
         return evidence in text
 
     def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
@@ -664,9 +703,11 @@ class Engine:
         weights = self._weights(tokens)
         return weights, sum(weights.values())
 
-    def _shared(self, folded: str, tokens: list[Token]) -> _Shared:
+    def _shared(self, folded: str, tokens: list[Token], typed: str = "") -> _Shared:
         """What every candidate's score reads of the question: worked out once per question."""
-        return _Shared(_is_yes_no(folded), _categories(tokens), self._question_words(tokens))
+        return _Shared(
+            _is_yes_no(folded), _categories(tokens), self._question_words(tokens), typed or folded
+        )
 
     def _content_weight(self, token: Token) -> float:
         """Rare words weigh more. Frames weigh less, and so do single characters and verbs or
@@ -801,7 +842,8 @@ _ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|�
 _VERSION = re.compile(r"(?<=[^\d.\s])(\d+\.\d+)(?![\d.%万亿倍个台套名家所])")
 _MONTH = re.compile(r"(?<![\d.个])(1[0-2]|[1-9])月(?!份?[\d])")
 _DAY = re.compile(r"(?<![\d.])(?:[1-9]|[12]\d|3[01])[日号]")
-_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年")
+_RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|后年")
+_OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the article's own time)
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
 )
@@ -836,6 +878,7 @@ class _Shared:
     yes_no: bool
     categories: set[str]
     words: tuple[dict[str, float], float]
+    typed: str  # the question as typed (normalised, not folded): 区域创新地图, not its name
 
 
 # Who made, released or proposed it: the answer must name a person, a body or a place.
@@ -843,18 +886,40 @@ _WHO_QUESTION = re.compile(
     r"(?:谁|哪位|哪个人|哪些人).{0,2}?"
     r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领)"
 )
-_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家")
+_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家|\bname\b")
+_ORG_WORDS = "企业|公司|科技企业|医院|高校|机构|单位|部门|研究所|媒体|报纸|报社|厂家|工厂|出版社"
+# 哪家企业 / 哪几个部门 / which company: the answer must name an organisation.
+# (An answer may also give the kind of body itself, unnamed but plain: 多部门联合印发.)
+_ORG_QUESTION = re.compile(
+    rf"(?:哪(?:家|1家|个|所|几个|几家|份)|which|what)\s*(?P<org>{_ORG_WORDS})"
+    rf"|(?P<named>{_ORG_WORDS})\s*(?:叫什么|叫啥|的名字|的名称)"
+)
+# 首席专家是谁 / 院长是谁: a role, and the person holding it.
+_ROLE_QUESTION = re.compile(r"(?:专家|长|负责人|作者|记者|教授|主任|书记|院士|领导)(?:是谁|是哪位)")
 
 
 def _unnamed(content: list[Token], text: str) -> bool:
-    """Does the text mention what the question asks the name of only as "一家…X" (a company, a
-    hospital it does not name)?"""
+    """Does the text mention what the question asks the name of only as "一家…X" or "联合X" (a
+    company, a hospital it does not name)?"""
     return any(
         token.kind == "word"
         and len(token.text) >= 2
-        and re.search(rf"(?:1|一)[家个位所款][^\d]{{0,4}}{re.escape(token.text)}", text)
+        and _nounish(token)
+        and re.search(
+            rf"(?:(?:1|一)[家个位所款][^\d]{{0,4}}|联合[^\d]{{0,2}}){re.escape(token.text)}", text
+        )
         for token in content
     )
+
+
+_TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
+
+
+def _deputy_only(word: str, text: str, question: str) -> bool:
+    """Is the title asked (院长) in the text only as its deputy (副院长)?"""
+    if not word.endswith(_TITLES) or f"副{word}" in question or f"副{word}" not in text:
+        return False
+    return word not in text.replace(f"副{word}", "")
 
 
 _LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
