@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -762,7 +763,7 @@ class Engine:
     def _answer(self, best: Scored, notes: dict | None) -> Reply:
         candidate = best.candidate
         lead = candidate.intent.answer if candidate.intent else GENERIC_LEAD
-        sources = tuple(self.source(f) for f in candidate.facts)
+        sources = self.sources(candidate.facts)
         return Reply(
             "answer",
             lead,
@@ -806,6 +807,26 @@ class Engine:
         if candidate.intent is not None:
             return candidate.intent.examples[0]
         return candidate.facts[0].text[:30]
+
+    def sources(self, facts: tuple[Fact, ...]) -> tuple[Source, ...]:
+        """One quote per paragraph: sentences of the same paragraph are quoted together in
+        reading order (with …… where the article has sentences between them), under one
+        locator. The first fact stays the main one: its paragraph comes first."""
+        groups: dict[str, list[Fact]] = {}
+        for fact in facts:
+            groups.setdefault(fact.paragraph, []).append(fact)
+        result = []
+        for group in groups.values():
+            main = self.source(group[0])
+            if len(group) > 1:
+                ordered = sorted(group, key=lambda f: f.sentence)
+                quote = ordered[0].text
+                for before, after in pairwise(ordered):
+                    gap = "" if after.sentence == before.sentence + 1 else "……"
+                    quote += gap + after.text
+                main = replace(main, quote=quote)
+            result.append(main)
+        return tuple(result)
 
     def source(self, fact: Fact) -> Source:
         article = self.knowledge.article(fact.article)
