@@ -374,7 +374,13 @@ class Engine:
                 if token.pos == MERGED or token.text in index.attribute_questions:
                     continue  # weighed, not vetoed: lone characters that read as no typo, and
                     # attribute words (职称), which their own evidence check below decides
-                if self._is_key_term(token) or token.text in names:
+                if (
+                    self._is_key_term(token)
+                    and not (
+                        token.text in categories
+                        and token.text not in index.analyzer.entity_types
+                    )
+                ) or token.text in names:
                     blocking.append(token.text)
                 elif yes_no and len(token.text) >= 2 and not index.known(token.text):
                     unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
@@ -1101,7 +1107,10 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
             if after.kind == "frame":
                 skipped_frame = True  # 哪个单位研发的: the unit is generic, 研发 is what is asked
                 continue
-            if token.text in ("什么", "是什么", "哪位", "哪个") and after.text in ("人", "人物"):
+            if token.text in ("什么", "是什么", "哪位", "哪个", "啥", "是啥") and after.text in (
+                "人",
+                "人物",
+            ):
                 return None, False  # 什么人 / 哪位人物 ask who, not about people in general
             if after.kind in ("word", "entity") and (_nounish(after) or skipped_frame):
                 return after, count
@@ -1122,8 +1131,8 @@ def _categories(tokens: list[Token]) -> set[str]:
     for position, token in enumerate(tokens[:-1]):
         if token.text in _CATEGORY_WORDS:
             for after in tokens[position + 1 : position + 3]:
-                if after.kind == "word" and not after.text.isascii():
-                    found.add(after.text)
+                if after.kind in ("word", "entity") and not after.text.isascii():
+                    found.add(after.text)  # (the tagger takes some kinds for names: 大奖)
                     break
                 if after.kind != "stop":
                     break
