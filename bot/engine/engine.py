@@ -136,7 +136,18 @@ class Engine:
             notes["declined"] = f"{ranked[0].candidate.key} lacks {'、'.join(ranked[0].blocking)}"
             best = None
         anchored = any(self._anchors(t) for t in content) or (
-            best is not None and best.resemblance >= TYPO_CONTEXT
+            best is not None
+            and (
+                best.resemblance >= TYPO_CONTEXT
+                # every word it asks about is the article's (标题, 作者): not chat about the bot
+                or (
+                    best.coverage >= 0.99
+                    and any(
+                        len(t.text) >= 2 and _nounish(t) and t.text in best.candidate.quoted_text
+                        for t in content
+                    )
+                )
+            )
         )
         if (
             smalltalk is not None
