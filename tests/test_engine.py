@@ -59,6 +59,11 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("那张创新地图上一共有多少个平台？", "300余个"),  # 那张创新 is no typo of 张建新
         ("悟道三点零是什么东东", "超大规模智能模型"),
         ("本文作者", "于心月"),
+        ("这篇报道的主标题是什么？", "第一动力"),  # about the article, not about the bot
+        ("这篇文章的作者是谁", "于心月"),
+        ("北恼二号是谁搞出来的", "脑科学"),
+        ("天津那个滨海中关村园子进了几家高新企业", "193"),
+        ("姚智得过什么大奖", "图灵奖"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -98,6 +103,7 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "天坛医院那台血管介入手术机器人叫什么名字？",  # the robot itself has no name here
         "肥城锂电产业园的首席专家是谁？",  # a post, and no one named in it
         "What is the population of Feicheng?",
+        "北京天坛医院院长是谁",  # the post is not in what it quotes
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

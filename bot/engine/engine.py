@@ -367,6 +367,8 @@ class Engine:
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
             if match < 0.5 and token.kind == "word":
                 match = max(match, _rescued(token, folded, candidate.text))
+            if match < 0.5 and token.text in categories and self._has_instance(candidate, token):
+                match = 0.8  # 什么大奖 -> 图灵奖: the answer names one of the kind asked
             if not yes_no and _deputy_only(token.text, facts_text, folded):
                 match = 0.0  # 院长 asked, only a 副院长 named: another post
                 blocking.append(token.text)
@@ -458,10 +460,12 @@ class Engine:
             candidate, folded, ("person", "org", "place")
         ):
             blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
-        elif _ROLE_QUESTION.search(folded) and not self._names_something(
-            candidate, folded, ("person",)
+        elif _ROLE_QUESTION.search(folded) and (
+            not self._names_something(candidate, folded, ("person",))
+            or (_role(tokens).endswith(_TITLES) and _role(tokens) not in facts_text)
         ):
-            blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named
+            blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named;
+            # 院长是谁: and the post must be the one its sentences name
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
         for word, evidence in index.attribute_questions.items():
             # 数说's items are dated by the box ("截至2023年底"), not in their own text.
@@ -544,6 +548,15 @@ class Engine:
                     break
                 break
         return ()
+
+    def _has_instance(self, candidate: Candidate, category: Token) -> bool:
+        """Does a fact of the candidate hold a word with the category's head (奖 of 大奖)?"""
+        head = category.text[-1]
+        return len(category.text) >= 2 and any(
+            len(t.text) >= 2 and t.text.endswith(head) and t.text != category.text
+            for f in candidate.facts
+            for t in self.index.fact_tokens[f.id]
+        )
 
     def _pairable(self, blocked: str) -> bool:
         """A term one candidate lacks that a second may cover: a name or a word of the
@@ -951,6 +964,17 @@ def _unnamed(content: list[Token], text: str) -> bool:
 
 
 _TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
+
+
+def _role(tokens: list[Token]) -> str:
+    """The post a "who is" question names: 院长 in 北京天坛医院院长是谁."""
+    for position, token in enumerate(tokens):
+        if token.text in ("是谁", "谁", "是哪位", "哪位"):
+            for before in reversed(tokens[:position]):
+                if before.kind != "stop":
+                    return before.text
+            break
+    return ""
 
 
 def _deputy_only(word: str, text: str, question: str) -> bool:
