@@ -64,6 +64,7 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("北恼二号是谁搞出来的", "脑科学"),
         ("天津那个滨海中关村园子进了几家高新企业", "193"),
         ("姚智得过什么大奖", "图灵奖"),
+        ("vidu多长", "16秒"),  # only the 16秒 sentence gives a length
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -104,6 +105,7 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "肥城锂电产业园的首席专家是谁？",  # a post, and no one named in it
         "What is the population of Feicheng?",
         "北京天坛医院院长是谁",  # the post is not in what it quotes
+        "京津冀国家高新区联盟是哪一年成立的？",  # no year given, and nothing else answers
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

@@ -42,6 +42,8 @@ MIN_COVERAGE = 0.5  # at least this share of the question's content weight must 
 MIN_COVERAGE_YES_NO = 0.7  # a yes/no question asks about all it says: "北脑二号上市了吗"
 TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (高效 for 高校)
 W_RES, W_FOCUS, W_COV = 0.5, 0.3, 0.2  # an intent's score: resemblance, own and paragraph cover
+RUNNER_UP_RESEMBLANCE = 0.5  # a runner-up that reads this much like the question may answer
+# when all the leader lacks is the kind of thing asked (多长: a length)
 NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
 FRAME_WEIGHT = 0.4
@@ -130,6 +132,12 @@ class Engine:
             best is not None
             and ranked[0].blocking
             and ranked[0].score - best.score >= RUNNER_UP_GAP
+            # (unless all it lacks is the kind of thing asked, which the runner-up holds:
+            # "vidu多长" reads like "Vidu是什么", but only the 16秒 sentence gives a length)
+            and not (
+                all(b in self.index.attribute_questions for b in ranked[0].blocking)
+                and best.resemblance >= RUNNER_UP_RESEMBLANCE
+            )
         ):
             # What the question reads most like cannot answer it (it lacks a key term): a
             # weaker match that happens to pass would be answering another question.
@@ -641,6 +649,11 @@ class Engine:
                     if evidence == "#city" and kind == "place" and name not in _NOT_CITIES:
                         return True
             return False
+        if evidence in _UNITS:  # a unit is evidence with its figure: 16秒, 6年, not 秒杀
+            if evidence == "年":
+                text = _YEAR_OF.sub("", text)  # 6年 is a length of time, 2023年 a date
+            figure = rf"[\d十百千万两半][\d.]*(?:万|亿)?(?:余|多)?个?{evidence}"
+            return re.search(figure, text) is not None
         return evidence in text
 
     def _asked_covered(self, candidate: Candidate, asked: Token, lenient: bool) -> bool:
@@ -892,6 +905,8 @@ _ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|�
 # A version glued to a name (悟道3.0), not a quantity (1.43万台套, 2.5倍).
 _VERSION = re.compile(r"(?<=[^\d.\s])(\d+\.\d+)(?![\d.%万亿倍个台套名家所])")
 _MONTH = re.compile(r"(?<![\d.个])(1[0-2]|[1-9])月(?!份?[\d])")
+_UNITS = frozenset("秒年月天周米岁元吨克")
+_YEAR_OF = re.compile(r"(?<!\d)(?:19|20)\d\d年")
 _DAY = re.compile(r"(?<![\d.])(?:[1-9]|[12]\d|3[01])[日号]")
 _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|后年")
 _OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the article's own time)
