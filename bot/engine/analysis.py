@@ -82,6 +82,7 @@ _POS_BY_TYPE = {
 }
 _ENTITY_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
 _FUZZY_MIN = 3
+_FUZZY_TERM_MIN = 4
 _QUESTION_WORD = re.compile(r"^(?:多[大长久少高远重快]|第?几|哪|什么|怎么|为什么|如何)")
 _INSTITUTION_HEADS = frozenset(
     ["研究所", "研究院", "学院", "医院", "公司", "集团", "实验室", "研究中心", "高校"]
@@ -139,7 +140,9 @@ class Analyzer:
         # 纪姝亭 -> 纪姝婷. Common words are left to the matcher: 产业之间 is not 产业园.
         self._fuzzy_by_first: dict[str, list[str]] = {}
         for surface in sorted(canonical, key=len, reverse=True):
-            named = canonical[surface] in entity_types
+            named = canonical[surface] in entity_types or (
+                len(surface) >= _FUZZY_TERM_MIN and canonical[surface] == surface
+            )  # (and the article's own longer terms: 三成一区 is 三城一区 mistyped)
             if (
                 named
                 and len(surface) >= _FUZZY_MIN

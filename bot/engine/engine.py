@@ -456,7 +456,7 @@ class Engine:
         asked_body = _ORG_QUESTION.search(folded)
         body = asked_body.group("org") if asked_body else None
         if named is not None and (
-            _unnamed(content, candidate.quoted_text)
+            _unnamed(_named_subject(tokens, content), candidate.quoted_text)
             or not (
                 self._names_something(candidate, shared.typed if named else folded, named or None)
                 or (body is not None and body in facts_text)
@@ -962,6 +962,21 @@ _ORG_QUESTION = re.compile(
 )
 # 首席专家是谁 / 院长是谁: a role, and the person holding it.
 _ROLE_QUESTION = re.compile(r"(?:专家|长|负责人|作者|记者|教授|主任|书记|院士|领导)(?:是谁|是哪位)")
+
+
+def _named_subject(tokens: list[Token], content: list[Token]) -> list[Token]:
+    """What a name question asks the name of: the word after 哪家/哪个/哪所 (哪所大学联合企业:
+    the 大学, not the 企业), or the word before 叫什么/名字; else every content word."""
+    for position, token in enumerate(tokens):
+        if token.text in ("哪家", "哪1家", "哪个", "哪所", "哪") and position + 1 < len(tokens):
+            following = [t for t in tokens[position + 1 : position + 3] if t.kind != "stop"]
+            if following:
+                return following[:1]
+        if token.text in ("叫", "叫什么", "叫啥", "名字", "名称"):
+            before = [t for t in tokens[:position] if t.kind != "stop"]
+            if before:
+                return before[-1:]
+    return content
 
 
 def _unnamed(content: list[Token], text: str) -> bool:
