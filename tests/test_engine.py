@@ -66,7 +66,6 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("姚智得过什么大奖", "图灵奖"),
         ("vidu多长", "16秒"),  # only the 16秒 sentence gives a length
         ("Vidu是由哪所大学联合企业发布的？", "清华大学"),  # the 大学 is named, the 企业 not
-        ("三成一区是指什么", "怀柔科学城"),  # a term mistyped
         ("首都真的有五十五万科研人员吗", "55万"),
         ("河北雄安中关村科技园一期的入驻率有多高？", "90%"),
     ],
