@@ -68,6 +68,8 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("Vidu是由哪所大学联合企业发布的？", "清华大学"),  # the 大学 is named, the 企业 not
         ("首都真的有五十五万科研人员吗", "55万"),
         ("河北雄安中关村科技园一期的入驻率有多高？", "90%"),
+        ("卫星那张照片谁拍的", "张建新"),  # who took it, not a thing called 拍
+        ("我国首款获批上市的血管介入手术机器人出自哪家医院的团队？", "天坛医院"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -109,6 +111,7 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "What is the population of Feicheng?",
         "北京天坛医院院长是谁",  # the post is not in what it quotes
         "京津冀国家高新区联盟是哪一年成立的？",  # no year given, and nothing else answers
+        "北京经开区那处产业园叫什么名字？",  # "一处产业园": never named
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

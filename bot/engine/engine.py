@@ -456,7 +456,7 @@ class Engine:
         asked_body = _ORG_QUESTION.search(folded)
         body = asked_body.group("org") if asked_body else None
         if named is not None and (
-            _unnamed(_named_subject(tokens, content), candidate.quoted_text)
+            _unnamed(_named_subject(tokens, content), facts_text)
             or not (
                 self._names_something(candidate, shared.typed if named else folded, named or None)
                 or (body is not None and body in facts_text)
@@ -987,7 +987,8 @@ def _unnamed(content: list[Token], text: str) -> bool:
         and len(token.text) >= 2
         and _nounish(token)
         and re.search(
-            rf"(?:(?:1|一)[家个位所款][^\d]{{0,4}}|联合[^\d]{{0,2}}){re.escape(token.text)}", text
+            rf"(?:(?:1|一)[家个位所款处座台][^\d]{{0,4}}|联合[^\d]{{0,2}}){re.escape(token.text)}",
+            text,
         )
         for token in content
     )
@@ -1167,6 +1168,8 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
             continue
         skipped_frame = token.text in ("谁", "是谁")
         for after in tokens[position + 1 : position + 5]:
+            if skipped_frame and len(after.text) == 1 and after.pos.startswith("v"):
+                return None, False  # 谁拍的, 谁写的: who did it, not a thing called 拍
             if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
                 continue
             if after.kind == "frame":
