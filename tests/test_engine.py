@@ -70,6 +70,13 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("河北雄安中关村科技园一期的入驻率有多高？", "90%"),
         ("卫星那张照片谁拍的", "张建新"),  # who took it, not a thing called 拍
         ("我国首款获批上市的血管介入手术机器人出自哪家医院的团队？", "天坛医院"),
+        ("經開區產業園裡有晶片、軟體相關的企業嗎？", "高性能芯片"),  # Taiwan wording
+        ("how many seconds could vidu generate back in march", "8秒"),
+        ("How many national high-tech enterprises are in the Tianjin Binhai-Zhongguancun "
+         "Science Park?", "193"),
+        ("北京在推进三城一区布局，我想知道三城的科研成果在一区转化落地的情况，"
+         "2023年的数字和前一年相比变化有多大？", "翻了一番"),  # a lead-in, then the question
+        ("肥城免费给企业的研发空间有两万平米吗", "2万平方米"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:

@@ -44,6 +44,7 @@ TYPO_CONTEXT = 0.6  # resemblance at which a real word may be read as a typo (�
 W_RES, W_FOCUS, W_COV = 0.5, 0.3, 0.2  # an intent's score: resemblance, own and paragraph cover
 RUNNER_UP_RESEMBLANCE = 0.5  # a runner-up that reads this much like the question may answer
 # when all the leader lacks is the kind of thing asked (多长: a length)
+LEAD_IN_WEIGHT = 0.4  # a word of a question's lead-in clauses, against one of the asking clause
 NEAR_COPY = 0.9  # resemblance at which one unfamiliar word no longer blocks an answer
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
 FRAME_WEIGHT = 0.4
@@ -114,13 +115,17 @@ class Engine:
             t for t in tokens if t.kind != "stop" and t.text not in self.index.smalltalk_words
         ]
         content = _without_alternative(tokens, content)
+        lead_in: frozenset[str] = frozenset()
+        if _CJK.search(normalised):
+            folded = self.index.analyzer.fold(normalised, fuzzy=True)
+            lead_in = _lead_in(folded, tokens, content)
         notes: dict = (
             {"normalised": normalised, "tokens": [f"{t.text}/{t.kind}" for t in tokens]}
             if explain
             else {}
         )
 
-        ranked = self._rank(normalised, tokens, content, names) if content else []
+        ranked = self._rank(normalised, tokens, content, names, lead_in) if content else []
         admissible = [s for s in ranked if s.admissible]
         smalltalk, smalltalk_score = self._smalltalk_score(normalised, tokens)
         if explain:
@@ -304,6 +309,7 @@ class Engine:
         tokens: list[Token],
         content: list[Token],
         names: frozenset[str] = frozenset(),
+        lead_in: frozenset[str] = frozenset(),
     ) -> list[Scored]:
         index = self.index
         pool: set[int] = set()
@@ -330,7 +336,7 @@ class Engine:
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
-        shared = self._shared(folded, tokens, normalised)
+        shared = self._shared(folded, tokens, normalised, lead_in)
         scored = [
             self._score(
                 index.candidates[i], folded, tokens, content, english, ratios, names, shared
@@ -372,6 +378,8 @@ class Engine:
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
         for token in content:
             weight = self._content_weight(token)
+            if token.text in shared.lead_in:
+                weight *= LEAD_IN_WEIGHT
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
             if match < 0.5 and token.kind == "word":
                 match = max(match, _rescued(token, folded, candidate.text))
@@ -403,6 +411,8 @@ class Engine:
                     )
                 ) or token.text in names:
                     blocking.append(token.text)
+                elif token.text in shared.lead_in:
+                    continue  # a scene-setting word of the lead-in: weighed, not vetoed
                 elif yes_no and len(token.text) >= 2 and not index.known(token.text):
                     unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
                 elif (
@@ -747,10 +757,20 @@ class Engine:
         weights = self._weights(tokens)
         return weights, sum(weights.values())
 
-    def _shared(self, folded: str, tokens: list[Token], typed: str = "") -> _Shared:
+    def _shared(
+        self,
+        folded: str,
+        tokens: list[Token],
+        typed: str = "",
+        lead_in: frozenset[str] = frozenset(),
+    ) -> _Shared:
         """What every candidate's score reads of the question: worked out once per question."""
         return _Shared(
-            _is_yes_no(folded), _categories(tokens), self._question_words(tokens), typed or folded
+            _is_yes_no(folded),
+            _categories(tokens),
+            self._question_words(tokens),
+            typed or folded,
+            lead_in,
         )
 
     def _content_weight(self, token: Token) -> float:
@@ -945,6 +965,7 @@ class _Shared:
     categories: set[str]
     words: tuple[dict[str, float], float]
     typed: str  # the question as typed (normalised, not folded): 区域创新地图, not its name
+    lead_in: frozenset[str] = frozenset()  # words of the clauses before the one that asks
 
 
 # Who made, released or proposed it: the answer must name a person, a body or a place.
@@ -962,6 +983,38 @@ _ORG_QUESTION = re.compile(
 )
 # 首席专家是谁 / 院长是谁: a role, and the person holding it.
 _ROLE_QUESTION = re.compile(r"(?:专家|长|负责人|作者|记者|教授|主任|书记|院士|领导)(?:是谁|是哪位)")
+
+
+_ASKING = re.compile(r"吗|呢|什么|啥|多少|几|哪|谁|怎|为何|为什么|是否|是不是|有没有|能不能|如何")
+
+
+def _lead_in(folded: str, tokens: list[Token], content: list[Token]) -> frozenset[str]:
+    """In a question of several clauses ("我对京津冀很感兴趣，科技部有位负责人谈到…，具体是从
+    什么关系转向什么关系？"), the words of the lead-in set the scene: they count towards the
+    match, but a word the article never uses there vetoes nothing. Names and figures always
+    count in full, wherever they stand. Returns the lead-in's words."""
+    clauses = folded.split(" ")
+    if len(clauses) < 2 or len(folded) < 16:
+        return frozenset()
+    asking = max(
+        (number for number, clause in enumerate(clauses) if _ASKING.search(clause)),
+        default=len(clauses) - 1,
+    )
+    start = sum(len(c) + 1 for c in clauses[:asking])
+    end = start + len(clauses[asking])
+    where: dict[int, int] = {}  # id(token) -> its start in `folded`
+    cursor = 0
+    for token in tokens:
+        found = folded.find(token.text, cursor)
+        if found >= 0:
+            where[id(token)] = found
+            cursor = found + len(token.text)
+    asked = {t.text for t in content if start <= where.get(id(t), start) < end}
+    return frozenset(
+        t.text
+        for t in content
+        if t.kind not in ("entity", "number") and t.text not in asked
+    )
 
 
 def _named_subject(tokens: list[Token], content: list[Token]) -> list[Token]:
@@ -1170,6 +1223,8 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
         for after in tokens[position + 1 : position + 5]:
             if skipped_frame and len(after.text) == 1 and after.pos.startswith("v"):
                 return None, False  # 谁拍的, 谁写的: who did it, not a thing called 拍
+            if count and after.text in _MEASURES:
+                return None, False  # 多少秒: a length, which its unit check decides
             if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
                 continue
             if after.kind == "frame":
