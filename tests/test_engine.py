@@ -77,6 +77,9 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("北京在推进三城一区布局，我想知道三城的科研成果在一区转化落地的情况，"
          "2023年的数字和前一年相比变化有多大？", "翻了一番"),  # a lead-in, then the question
         ("肥城免费给企业的研发空间有两万平米吗", "2万平方米"),
+        ("照片里的工作人员在检测什么部件？", "姿控组件"),  # an instance of the kind asked
+        ("罗敏说未来产业是咋回事儿", "只争朝夕"),
+        ("清华大学今年是建校多少周年？", "113"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:

@@ -437,7 +437,9 @@ class Engine:
         if asked is not None and asked.text in categories and not index.known(asked.text):
             asked = None  # 什么风格, 哪些景色: a category the answer gives as an instance
         if asked is not None and asked.text not in blocking:
-            if not self._asked_covered(candidate, asked, lenient):
+            if not self._asked_covered(candidate, asked, lenient) and not (
+                asked.text in categories and self._has_instance(candidate, asked)
+            ):  # (什么部件 is answered by 姿控组件: an instance of the kind asked)
                 blocking.append(asked.text)
             elif (
                 count
