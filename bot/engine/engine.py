@@ -336,7 +336,7 @@ class Engine:
         folded = index.analyzer.fold(normalised, fuzzy=True)
         english = _CJK.search(normalised) is None
         ratios = self._ratios(folded, [index.candidates[i] for i in pool])
-        shared = self._shared(folded, tokens, normalised, lead_in)
+        shared = self._shared(folded, tokens, content, normalised, lead_in)
         scored = [
             self._score(
                 index.candidates[i], folded, tokens, content, english, ratios, names, shared
@@ -360,7 +360,7 @@ class Engine:
         """Score one candidate. In an English question, unfamiliar English words are weighed,
         not vetoed (there are too many ways to say a thing); in a Chinese one they are names."""
         index = self.index
-        shared = shared or self._shared(folded, tokens)
+        shared = shared or self._shared(folded, tokens, content)
         yes_no = shared.yes_no
         categories = shared.categories
         resemblance = (
@@ -376,10 +376,7 @@ class Engine:
         unknown: list[str] = []
         blocking: list[str] = []
         facts_text = "".join(index.fact_text[f.id] for f in candidate.facts)
-        for token in content:
-            weight = self._content_weight(token)
-            if token.text in shared.lead_in:
-                weight *= LEAD_IN_WEIGHT
+        for token, weight in zip(content, shared.weights, strict=True):
             match = self._covers(candidate.vocab, candidate.text, token, lenient)
             if match < 0.5 and token.kind == "word":
                 match = max(match, _rescued(token, folded, candidate.text))
@@ -428,7 +425,7 @@ class Engine:
         if resemblance < NEAR_COPY:
             blocking += unknown  # a word the knowledge never uses, unless the question is
             # all but a copy of a curated example with that one word different
-        asked, count = _asked_thing(tokens)
+        asked, count = shared.asked, shared.count
         if asked is not None and english and asked.text.isascii() and not count:
             asked = None  # English: too many ways to name a thing for one word to decide,
             # except what "how many" counts
@@ -447,28 +444,26 @@ class Engine:
                 and not _counted(asked.text, self._phrased(candidate), self._names(candidate))
             ):
                 blocking.append(f"{asked.text}的数目")
-        unit = _counted_unit(tokens)
+        unit = shared.unit
         if unit and not re.search(rf"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个)?{unit}", facts_text):
             blocking.append(f"多少{unit}")  # 多少年 / 几倍 need a figure in that unit
-        for number, unit in _ORDINAL.findall(folded):
+        for number, unit in shared.ordinals:
             stated = {n for n, u in _ORDINAL.findall(facts_text) if u == unit}
             if stated and number not in stated:
                 blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
-        for version in _VERSION.findall(folded):
+        for version in shared.versions:
             stated = set(_VERSION.findall(candidate.text))
             if stated and version not in stated:
                 blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated
-        for month in _MONTH.findall(folded):
+        for month in shared.months:
             if not re.search(rf"(?<![\d.]){month}月", candidate.text):
                 blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
-        for relative in _OTHER_YEAR.findall(folded):
+        for relative in shared.other_years:
             if relative not in candidate.text:
                 blocking.append(relative)  # 明年: the article speaks of this year and the last
-        named = self._named_kinds(tokens, folded)
-        asked_body = _ORG_QUESTION.search(folded)
-        body = asked_body.group("org") if asked_body else None
+        named, body = shared.named, shared.body
         if named is not None and (
-            _unnamed(_named_subject(tokens, content), facts_text)
+            _unnamed(list(shared.subject), facts_text)
             or not (
                 self._names_something(candidate, shared.typed if named else folded, named or None)
                 or (body is not None and body in facts_text)
@@ -476,21 +471,21 @@ class Engine:
         ):
             blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
             # sentence names nothing (of the kind asked) the question does not already name
-        elif _WHO_QUESTION.search(folded) and not self._names_something(
+        elif shared.who and not self._names_something(
             candidate, folded, ("person", "org", "place")
         ):
             blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
-        elif _ROLE_QUESTION.search(folded) and (
+        elif shared.role is not None and (
             not self._names_something(candidate, folded, ("person",))
-            or (_role(tokens).endswith(_TITLES) and _role(tokens) not in facts_text)
+            or (shared.role.endswith(_TITLES) and shared.role not in facts_text)
         ):
             blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named;
             # 院长是谁: and the post must be the one its sentences name
         scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
-        for word, evidence in index.attribute_questions.items():
+        for word, evidence in shared.attributes:
             # 数说's items are dated by the box ("截至2023年底"), not in their own text.
             text = facts_text + scope if word in ("什么时候", "何时") else facts_text
-            if word in folded and not any(self._has_evidence(e, text, candidate) for e in evidence):
+            if not any(self._has_evidence(e, text, candidate) for e in evidence):
                 blocking.append(word)
         if candidate.intent is not None:
             score = max(
@@ -763,16 +758,42 @@ class Engine:
         self,
         folded: str,
         tokens: list[Token],
+        content: list[Token] | None = None,
         typed: str = "",
         lead_in: frozenset[str] = frozenset(),
     ) -> _Shared:
         """What every candidate's score reads of the question: worked out once per question."""
+        content = content if content is not None else [t for t in tokens if t.is_content]
+        asked, count = _asked_thing(tokens)
+        asked_body = _ORG_QUESTION.search(folded)
+        role = _role(tokens) if _ROLE_QUESTION.search(folded) else None
         return _Shared(
-            _is_yes_no(folded),
-            _categories(tokens),
-            self._question_words(tokens),
-            typed or folded,
-            lead_in,
+            yes_no=_is_yes_no(folded),
+            categories=_categories(tokens),
+            words=self._question_words(tokens),
+            typed=typed or folded,
+            lead_in=lead_in,
+            weights=tuple(
+                self._content_weight(t) * (LEAD_IN_WEIGHT if t.text in lead_in else 1.0)
+                for t in content
+            ),
+            asked=asked,
+            count=count,
+            unit=_counted_unit(tokens),
+            ordinals=tuple(_ORDINAL.findall(folded)),
+            versions=tuple(_VERSION.findall(folded)),
+            months=tuple(_MONTH.findall(folded)),
+            other_years=tuple(_OTHER_YEAR.findall(folded)),
+            named=self._named_kinds(tokens, folded),
+            body=asked_body.group("org") if asked_body else None,
+            subject=tuple(_named_subject(tokens, content)),
+            who=_WHO_QUESTION.search(folded) is not None,
+            role=role,
+            attributes=tuple(
+                (word, evidence)
+                for word, evidence in self.index.attribute_questions.items()
+                if word in folded
+            ),
         )
 
     def _content_weight(self, token: Token) -> float:
@@ -968,6 +989,21 @@ class _Shared:
     words: tuple[dict[str, float], float]
     typed: str  # the question as typed (normalised, not folded): 区域创新地图, not its name
     lead_in: frozenset[str] = frozenset()  # words of the clauses before the one that asks
+    # What the checks read of the question, worked out once rather than per candidate:
+    weights: tuple[float, ...] = ()  # of each content word
+    asked: Token | None = None  # the thing asked about, and whether "how many" of it
+    count: bool = False
+    unit: str | None = None  # 多少年 -> 年
+    ordinals: tuple[tuple[str, str], ...] = ()
+    versions: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    other_years: tuple[str, ...] = ()
+    named: tuple[str, ...] | None = None  # kinds of name a name question asks for
+    body: str | None = None  # 哪家企业 -> 企业
+    subject: tuple[Token, ...] = ()  # what a name question asks the name of
+    who: bool = False
+    role: str | None = None  # 院长 in 院长是谁, when it is a "who holds it" question
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # attribute words asked
 
 
 # Who made, released or proposed it: the answer must name a person, a body or a place.
