@@ -726,11 +726,11 @@ class Engine:
         folded: str,
         tokens: list[Token],
         ratios: list[float] | None = None,
-        words: tuple[dict[str, float], float] | None = None,
+        words: tuple[tuple[tuple[str, float], ...], float] | None = None,
     ) -> float:
         """How much the question reads like one of the intent's examples (best example):
         half weighted word overlap (Dice), half character-level similarity of the whole."""
-        q_words, q_total = words or self._question_words(tokens)
+        q_items, q_total = words or self._question_words(tokens)
         q_form = resemblance_form(folded) if ratios is None else ""
         best = 0.0
         for number, example in enumerate(candidate.examples):
@@ -738,7 +738,11 @@ class Engine:
             if e_words is None:
                 e_words = example.weights = self._weights(example.tokens)
                 example.total = sum(e_words.values())
-            overlap = sum(min(q_words[w], e_words[w]) for w in q_words.keys() & e_words.keys())
+            overlap = 0.0
+            for word, weight in q_items:  # a handful of words: look each one up
+                other = e_words.get(word)
+                if other is not None:
+                    overlap += weight if weight < other else other
             dice = 2 * overlap / (q_total + example.total or 1)
             if ratios is None:
                 ratio = fuzz.ratio(q_form, example.normalised) / 100
@@ -750,9 +754,11 @@ class Engine:
     def _weights(self, tokens: tuple[Token, ...] | list[Token]) -> dict[str, float]:
         return {t.text: self._token_weight(t) for t in tokens}
 
-    def _question_words(self, tokens: list[Token]) -> tuple[dict[str, float], float]:
+    def _question_words(
+        self, tokens: list[Token]
+    ) -> tuple[tuple[tuple[str, float], ...], float]:
         weights = self._weights(tokens)
-        return weights, sum(weights.values())
+        return tuple(weights.items()), sum(weights.values())
 
     def _shared(
         self,
@@ -986,7 +992,7 @@ def _merge(replies: list[Reply], explanation: dict | None) -> Reply:
 class _Shared:
     yes_no: bool
     categories: set[str]
-    words: tuple[dict[str, float], float]
+    words: tuple[tuple[tuple[str, float], ...], float]
     typed: str  # the question as typed (normalised, not folded): 区域创新地图, not its name
     lead_in: frozenset[str] = frozenset()  # words of the clauses before the one that asks
     # What the checks read of the question, worked out once rather than per candidate:
