@@ -80,6 +80,7 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("照片里的工作人员在检测什么部件？", "姿控组件"),  # an instance of the kind asked
         ("罗敏说未来产业是咋回事儿", "只争朝夕"),
         ("清华大学今年是建校多少周年？", "113"),
+        ("京津冀国家高新区连盟首批是九大高新区吗", "9大高新区"),  # 九大 is 9大
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:
@@ -122,6 +123,7 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "北京天坛医院院长是谁",  # the post is not in what it quotes
         "京津冀国家高新区联盟是哪一年成立的？",  # no year given, and nothing else answers
         "北京经开区那处产业园叫什么名字？",  # "一处产业园": never named
+        "悟道4.0什麼時候發布",  # a version the article never gives
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:

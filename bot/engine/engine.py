@@ -452,9 +452,8 @@ class Engine:
             if stated and number not in stated:
                 blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
         for version in shared.versions:
-            stated = set(_VERSION.findall(candidate.text))
-            if stated and version not in stated:
-                blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated
+            if version not in _VERSION.findall(candidate.text):
+                blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated (or none)
         for month in shared.months:
             if not re.search(rf"(?<![\d.]){month}月", candidate.text):
                 blocking.append(f"{month}月")  # a month the candidate never names: 今年5月

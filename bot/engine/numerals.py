@@ -71,7 +71,7 @@ def _convert(run: str) -> str:
     return str(value) if value is not None else run
 
 
-_CLASSIFIERS = set("个项年家所名件月日天倍秒例位人次台张篇条地城号")
+_CLASSIFIERS = set("个项年家所名件月日天倍秒例位人次台张篇条地城号大类批期届")
 
 
 def _replace(match: re.Match[str]) -> str:
