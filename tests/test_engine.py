@@ -124,6 +124,8 @@ def test_variants_are_answered(engine, question: str, expected: str) -> None:
         "京津冀国家高新区联盟是哪一年成立的？",  # no year given, and nothing else answers
         "北京经开区那处产业园叫什么名字？",  # "一处产业园": never named
         "悟道4.0什麼時候發布",  # a version the article never gives
+        "夸夫是什么",  # reads like "你是什么", but does not ask about the bot
+        "ChatGPT是什么",
     ],
 )
 def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:
@@ -140,7 +142,15 @@ def test_fallback_suggestions_are_near_the_question(engine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "intent"), [("你好", "greeting"), ("谢谢", "thanks"), ("你是谁", "who_are_you")]
+    ("question", "intent"),
+    [
+        ("你好", "greeting"),
+        ("谢谢", "thanks"),
+        ("你是谁", "who_are_you"),
+        ("你是什么", "who_are_you"),
+        ("怎么用", "help"),
+        ("what can you do", "help"),
+    ],
 )
 def test_small_talk(engine, question: str, intent: str) -> None:
     reply = engine.ask(question)

@@ -160,3 +160,14 @@ def test_every_command_refuses_invalid_knowledge_without_traceback(
     assert "Traceback" not in result.stderr
     assert "the knowledge is invalid" in result.stderr
     assert "facts.yaml:1: facts.yaml is stale" in result.stderr
+
+
+def test_smalltalk_addressed_must_be_a_boolean(knowledge_copy: Path) -> None:
+    smalltalk = knowledge_copy / "smalltalk.yaml"
+    _replace(smalltalk, "  addressed: true", "  addressed: yes please")
+    line = _line(smalltalk, "addressed: yes please")
+    errors = _errors(knowledge_copy)
+    assert any(
+        e.startswith(f"{smalltalk}:{line}:") and "addressed must be true or false" in e
+        for e in errors
+    ), errors

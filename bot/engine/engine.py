@@ -831,7 +831,11 @@ class Engine:
             return None, 0.0
         folded = self.index.analyzer.fold(normalised)
         best_id, best = None, 0.0
+        addressed = _ADDRESS.search(normalised) is not None
         for candidate in self.index.smalltalk_candidates:
+            item = self.index.smalltalk[candidate.key.split(":", 1)[1]]
+            if item.addressed and not addressed:
+                continue  # "夸夫是什么" reads like "你是什么", but it does not ask about the bot
             score = self._resemblance(candidate, folded, tokens)
             if score > best:
                 best_id, best = candidate.key.split(":", 1)[1], score
@@ -960,6 +964,10 @@ _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|后年")
 _OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the article's own time)
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
+)
+# Speaking to the bot, or asking how to use it.
+_ADDRESS = re.compile(
+    r"你|您|机器人|我能|我可以|帮助|怎么用|怎么提问|怎么问|怎么玩|\b(?:you|your|bot|help|how to)\b"
 )
 _INTERROGATIVE = re.compile(
     r"[?？]|吗|呢|什么|多少|几|哪|谁|怎|为何|为什么|是否|是不是|有没有|能不能|how|what|who|when|where|why|which"

@@ -57,6 +57,7 @@ class SmallTalk:
     examples: tuple[str, ...]
     replies: tuple[str, ...]
     line: int = 0
+    addressed: bool = False  # only when the question speaks to the bot (你, 您, you)
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,11 @@ def load_smalltalk(path: Path) -> tuple[list[SmallTalk], list[KnowledgeError]]:
             continue
         examples = c.texts(node, "examples", node["id"], 2)
         replies = c.texts(node, "replies", node["id"], 1)
-        items.append(SmallTalk(node["id"], examples, replies, line))
+        addressed = node.get("addressed", False)
+        if not isinstance(addressed, bool):
+            c.error(line_of(node, "addressed"), f"{node['id']}: addressed must be true or false")
+            addressed = False
+        items.append(SmallTalk(node["id"], examples, replies, line, addressed))
     return items, c.errors
 
 
