@@ -1,14 +1,17 @@
 """``build_application``: the one place the bot's PTB ``Application`` is put together.
 
 ``factbot run``, the tests and the benchmark all call it, so what is tested is what runs:
-the base URL comes from the settings (a fake Bot API in tests), outgoing messages go through
-``AIORateLimiter`` (retrying on ``RetryAfter``), updates are handled concurrently, and the
-command menu is registered on start.
+the base URL comes from the settings (a fake Bot API in tests), calls go out as JSON
+(``request.JsonRequest``), outgoing messages go through ``AIORateLimiter`` (retrying on
+``RetryAfter``), updates are handled concurrently, and the command menu is registered on
+start.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,9 +32,24 @@ from bot.telegram import handlers, logs
 from bot.telegram.callbacks import KeyCodec
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Renderer
+from bot.telegram.request import JsonRequest
 from bot.telegram.services import SERVICES, Asker, Services
 
 log = logging.getLogger(__name__)
+
+
+def _remember_sniffio_is_missing() -> None:
+    """httpcore (under httpx) imports the optional ``sniffio`` afresh each time it sets up a
+    lock, event or cancellation shield - several times per Bot API request - and falls back to
+    asyncio when that fails. anyio no longer installs sniffio, and Python does not cache a
+    failed import, so every one of those is a walk over ``sys.path``: about a fifth of the
+    bot's CPU time under load. Recording the absence once turns it into a dictionary lookup
+    (``import`` of a module that is ``None`` in ``sys.modules`` fails at once)."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_remember_sniffio_is_missing()
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -87,6 +105,8 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
+        .request(JsonRequest())
+        .get_updates_request(JsonRequest(connection_pool_size=1))
         .rate_limiter(limiter)
         .concurrent_updates(settings.concurrent_updates)
         .defaults(Defaults(tzinfo=settings.tz))
