@@ -45,6 +45,7 @@ INLINE_START_PAYLOAD = "inline"
 _SENTENCE_END = "。！？!?；;…"
 _CLAUSE_END = "，,、：:"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+RENDERED_KEPT = 4096  # rendered replies remembered
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Renderer:
                 self._suggestion_keys[intent.examples[0]] = intent.id
         self._intent_ids = {intent.id for intent in knowledge.intents}
         self._has_related: dict[str, bool] = {}  # the knowledge is fixed for our lifetime
+        self._rendered: dict[tuple[Reply, bool], Rendered] = {}
         daily = engine.daily_intents() or list(knowledge.intents)
         self.examples = [(i.examples[0], i.id) for i in daily if i.examples][:3]
 
@@ -153,7 +155,23 @@ class Renderer:
 
     def reply(self, reply: Reply, *, buttons: bool = True) -> Rendered:
         """An engine reply: lead, each quote as a blockquote with its source line; answers
-        get 原文/相关/👍/👎 buttons, suggestions become buttons answered in place."""
+        get 原文/相关/👍/👎 buttons, suggestions become buttons answered in place.
+
+        The last ``RENDERED_KEPT`` distinct replies rendered are kept: the same questions
+        keep coming, their replies come from the asker's cache, and a message does not
+        change once built."""
+        key = (reply, buttons)
+        try:
+            rendered = self._rendered.get(key)
+        except TypeError:  # a reply with an unhashable field: rendered afresh every time
+            return self._reply(reply, buttons)
+        if rendered is None:
+            rendered = self._rendered[key] = self._reply(reply, buttons)
+            if len(self._rendered) > RENDERED_KEPT:
+                del self._rendered[next(iter(self._rendered))]  # the oldest
+        return rendered
+
+    def _reply(self, reply: Reply, buttons: bool) -> Rendered:
         blocks = [self._lead(reply.lead)]
         sections = [(s.quote, SOURCE_PREFIX + s.locator) for s in reply.sources]
         rows: list[list[InlineKeyboardButton]] = []
