@@ -81,6 +81,8 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("罗敏说未来产业是咋回事儿", "只争朝夕"),
         ("清华大学今年是建校多少周年？", "113"),
         ("京津冀国家高新区连盟首批是九大高新区吗", "9大高新区"),  # 九大 is 9大
+        ("深圳农业基因组研究所有几个人进了全球顶尖科学家榜单？", "7人"),  # 几个/人/进, not 人进
+        ("肥城让企业免费使用多少研发空间？", "2万平方米"),  # a count in square metres
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:

@@ -229,7 +229,26 @@ class Analyzer:
     def tokens(self, normalised: str, fuzzy: bool = False) -> list[Token]:
         """Folded, segmented and labelled tokens of an already normalised text."""
         tokens = self.tokens_of_folded(self.fold(normalised, fuzzy))
-        return self._institutions(tokens) if fuzzy else tokens
+        return self._people_counted(self._institutions(tokens)) if fuzzy else tokens
+
+    def _people_counted(self, tokens: list[Token]) -> list[Token]:
+        """几个人进了榜单: after a count word, 人 is what is counted, not the start of a word the
+        segmenter glued to what follows (人进)."""
+        result: list[Token] = []
+        for token in tokens:
+            previous = result[-1] if result else None
+            if (
+                previous is not None
+                and _COUNT_QUESTION.match(previous.text)
+                and len(token.text) == 2
+                and token.text[0] == "人"
+                and not token.pos.startswith("n")  # (人员, 人才 stay whole)
+            ):
+                result.append(self._token("人", "n"))
+                result.append(self._token(token.text[1], "v"))
+                continue
+            result.append(token)
+        return result
 
     def _institutions(self, tokens: list[Token]) -> list[Token]:
         """A word the knowledge never uses joined to an institution's head word is the name of
