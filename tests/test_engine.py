@@ -83,6 +83,9 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("京津冀国家高新区连盟首批是九大高新区吗", "9大高新区"),  # 九大 is 9大
         ("深圳农业基因组研究所有几个人进了全球顶尖科学家榜单？", "7人"),  # 几个/人/进, not 人进
         ("肥城让企业免费使用多少研发空间？", "2万平方米"),  # a count in square metres
+        ("谁谈到京津冀正在从「破藩篱」向「建生态」转变？", "解敏"),
+        ("工业机器人「关节」部件的个头大概多大？", "15厘米"),
+        ("阮珏在哪个研究所工作？", "深圳农业基因组研究所"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:

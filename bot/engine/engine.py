@@ -465,7 +465,7 @@ class Engine:
             _unnamed(list(shared.subject), facts_text)
             or not (
                 self._names_something(candidate, shared.typed if named else folded, named or None)
-                or (body is not None and body in facts_text)
+                or (body is not None and re.search(rf"(?:多|各|几)个?{body}", facts_text))
             )
         ):
             blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
@@ -1027,7 +1027,7 @@ _WHO_QUESTION = re.compile(
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家|\bname\b")
 _ORG_WORDS = "企业|公司|科技企业|医院|高校|机构|单位|部门|研究所|媒体|报纸|报社|厂家|工厂|出版社"
 # 哪家企业 / 哪几个部门 / which company: the answer must name an organisation.
-# (An answer may also give the kind of body itself, unnamed but plain: 多部门联合印发.)
+# (An answer may also say the bodies were several, unnamed but plain: 多部门联合印发.)
 _ORG_QUESTION = re.compile(
     rf"(?:哪(?:家|1家|个|所|几个|几家|份)|which|what)\s*(?P<org>{_ORG_WORDS})"
     rf"|(?P<named>{_ORG_WORDS})\s*(?:叫什么|叫啥|的名字|的名称)"
