@@ -86,6 +86,8 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("谁谈到京津冀正在从「破藩篱」向「建生态」转变？", "解敏"),
         ("工业机器人「关节」部件的个头大概多大？", "15厘米"),
         ("阮珏在哪个研究所工作？", "深圳农业基因组研究所"),
+        ("Vidu演示视频里熊猫在干嘛", "自弹自唱"),
+        ("Who is the director of the Beijing Institute for Brain Research?", "罗敏"),
     ],
 )
 def test_variants_are_answered(engine, question: str, expected: str) -> None:

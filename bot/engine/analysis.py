@@ -233,10 +233,12 @@ class Analyzer:
 
     def _people_counted(self, tokens: list[Token]) -> list[Token]:
         """几个人进了榜单: after a count word, 人 is what is counted, not the start of a word the
-        segmenter glued to what follows (人进)."""
+        segmenter glued to what follows (人进). And 是一个 is an article, not a figure."""
         result: list[Token] = []
         for token in tokens:
             previous = result[-1] if result else None
+            if token.text == "1" and previous is not None and previous.text in ("是", "有", "为"):
+                continue  # 肥城是一个什么城市: "a", not a figure the answer must hold
             if (
                 previous is not None
                 and _COUNT_QUESTION.match(previous.text)
