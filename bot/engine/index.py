@@ -100,6 +100,7 @@ class Index:
         )
         self.curated_words: set[str] = set()
         self._known: dict[str, bool] = {}
+        self._reads: dict[str, tuple[tuple[str, ...], str]] = {}
         self.candidates: list[Candidate] = []
         self._by_token: dict[str, list[int]] = {}
         self._by_bigram: dict[str, list[int]] = {}
@@ -113,6 +114,7 @@ class Index:
                 self._add(self._fact_candidate(fact))
         self.curated_words |= set(canonical) | set(canonical.values())
         self._freeze_postings()
+        del self._reads  # (only the build reads paragraphs)
         self.analyzer.known = self.known
         # Canonical word -> the ways it is written (高校 -> 高校, 大学, ...), and the names each
         # fact contains, for questions that ask which one: 哪所大学 -> 首都医科大学.
@@ -153,14 +155,24 @@ class Index:
             extras = [fact.where, paragraph.text, section.heading]
             extras += [p.text for p in section.extras if p.of_box or p.label == "副题"]
             for extra in extras:
-                normalised = normalize(extra)
-                vocab.update(t.text for t in self.analyzer.tokens(normalised) if t.is_content)
-                texts.append(self.analyzer.fold(normalised).replace(" ", ""))
+                words, folded = self._read(extra)
+                vocab.update(words)
+                texts.append(folded)
         for region, parts in self.includes.items():
             if region in vocab:
                 vocab.update(parts)
                 texts.extend(parts)
         return vocab, "".join(texts)
+
+    def _read(self, text: str) -> tuple[tuple[str, ...], str]:
+        """Content words and folded text of a paragraph, heading or locator. Every candidate of
+        a paragraph reads the same ones: reading each once is most of what loading costs."""
+        read = self._reads.get(text)
+        if read is None:
+            normalised = normalize(text)
+            words = tuple(t.text for t in self.analyzer.tokens(normalised) if t.is_content)
+            read = self._reads[text] = (words, self.analyzer.fold(normalised).replace(" ", ""))
+        return read
 
     def _paragraph_text(self, fact: Fact) -> str:
         return self.knowledge.article(fact.article).paragraph(fact.paragraph).text
