@@ -87,6 +87,8 @@ def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
         ("工业机器人「关节」部件的个头大概多大？", "15厘米"),
         ("阮珏在哪个研究所工作？", "深圳农业基因组研究所"),
         ("Vidu演示视频里熊猫在干嘛", "自弹自唱"),
+        ("肥城是一个什么级别的城市？", "县级城市"),  # a rank of city, not 千亿级
+        ("文章说创新之道在于什么？", "唯在得人"),
         ("Who is the director of the Beijing Institute for Brain Research?", "罗敏"),
     ],
 )
