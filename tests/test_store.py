@@ -171,3 +171,13 @@ def test_smalltalk_addressed_must_be_a_boolean(knowledge_copy: Path) -> None:
         e.startswith(f"{smalltalk}:{line}:") and "addressed must be true or false" in e
         for e in errors
     ), errors
+
+
+def test_article_year_must_be_a_year(knowledge_copy: Path) -> None:
+    article = knowledge_copy / "sources" / "bj" / "article.yaml"
+    _replace_line(article, "year: 2024", "year: soon")
+    line = _line(article, "year: soon")
+    errors = _errors(knowledge_copy)
+    assert any(
+        e.startswith(f"{article}:{line}:") and "year: must be a year" in e for e in errors
+    ), errors

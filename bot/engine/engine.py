@@ -458,7 +458,7 @@ class Engine:
             if not re.search(rf"(?<![\d.]){month}月", candidate.text):
                 blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
         for relative in shared.other_years:
-            if relative not in candidate.text:
+            if relative not in candidate.text and not self._dated(candidate, relative):
                 blocking.append(relative)  # 明年: the article speaks of this year and the last
         named, body = shared.named, shared.body
         if named is not None and (
@@ -571,6 +571,15 @@ class Engine:
             for f in candidate.facts
             for t in self.index.fact_tokens[f.id]
         )
+
+    def _dated(self, candidate: Candidate, relative: str) -> bool:
+        """Does the candidate name the year a relative one means, counted from the year its
+        article speaks from (去年 in a 2024 article: 2023)?"""
+        if not candidate.facts:
+            return False
+        year = self.knowledge.article(candidate.facts[0].article).year
+        offset = _YEAR_OFFSETS.get(relative)
+        return year is not None and offset is not None and str(year + offset) in candidate.text
 
     def _pairable(self, blocked: str) -> bool:
         """A term one candidate lacks that a second may cover: a name or a word of the
@@ -962,6 +971,7 @@ _YEAR_OF = re.compile(r"(?<!\d)(?:19|20)\d\d年")
 _DAY = re.compile(r"(?<![\d.])(?:[1-9]|[12]\d|3[01])[日号]")
 _RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|后年")
 _OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the article's own time)
+_YEAR_OFFSETS = {"前年": -2, "去年": -1, "明年": 1, "后年": 2}
 _DATE = re.compile(
     r"(?:19|20)\d\d|\d+(?:个)?[年月日]|今年|去年|明年|前年|年底|年末|年初|上午|下午|之际|期间|年间|以来"
 )

@@ -61,6 +61,7 @@ class Article:
     raw_path: Path
     source_path: Path
     fragments: tuple[Fragment, ...] = field(default=(), repr=False)
+    year: int | None = None  # the year it speaks from: what its 今年 and 去年 mean
 
     @property
     def byline(self) -> str:
@@ -184,6 +185,10 @@ def load_article(path: Path) -> Article:
                 meta[key] = reader.text(value, line, f"meta {key}")
     title = meta.get("title", "")
     title = title if isinstance(title, str) else ""
+    year = data.get("year")
+    if year is not None and not (isinstance(year, int) and 1900 <= year <= 2100):
+        reader.error(line_of(data, "year", 1), "year: must be a year such as 2024")
+        year = None
 
     sections: list[Section] = []
     seen: set[str] = set()
@@ -213,6 +218,7 @@ def load_article(path: Path) -> Article:
         raw_path=raw_path,
         source_path=path,
         fragments=tuple(reader.fragments),
+        year=year,
     )
 
 
