@@ -980,7 +980,8 @@ _ADDRESS = re.compile(
     r"你|您|机器人|我能|我可以|帮助|怎么用|怎么提问|怎么问|怎么玩|\b(?:you|your|bot|help|how to)\b"
 )
 _INTERROGATIVE = re.compile(
-    r"[?？]|吗|呢|什么|多少|几|哪|谁|怎|为何|为什么|是否|是不是|有没有|能不能|how|what|who|when|where|why|which"
+    r"[?？]|吗|呢|什么|啥|多少|几|哪|谁|怎|为何|为什么|如何|是否|是不是|有没有|能不能"
+    r"|how|what|who|when|where|why|which"
 )
 _NOT_CITIES = {"我国", "京津冀", "津冀", "全国", "中国"}
 
@@ -1046,7 +1047,6 @@ _ORG_QUESTION = re.compile(
 _ROLE_QUESTION = re.compile(r"(?:专家|长|负责人|作者|记者|教授|主任|书记|院士|领导)(?:是谁|是哪位)")
 
 
-_ASKING = re.compile(r"吗|呢|什么|啥|多少|几|哪|谁|怎|为何|为什么|是否|是不是|有没有|能不能|如何")
 
 
 def _lead_in(folded: str, tokens: list[Token], content: list[Token]) -> frozenset[str]:
@@ -1058,7 +1058,7 @@ def _lead_in(folded: str, tokens: list[Token], content: list[Token]) -> frozense
     if len(clauses) < 2 or len(folded) < 16:
         return frozenset()
     asking = max(
-        (number for number, clause in enumerate(clauses) if _ASKING.search(clause)),
+        (number for number, clause in enumerate(clauses) if _INTERROGATIVE.search(clause)),
         default=len(clauses) - 1,
     )
     start = sum(len(c) + 1 for c in clauses[:asking])
