@@ -639,8 +639,7 @@ class Engine:
         """Its facts folded with a space where the article has punctuation: a figure counts
         the words after it up to the next comma, not the next clause's (1000余所科研院所，
         国家实验室 gives no count of 国家实验室)."""
-        fold = self.index.analyzer.fold
-        return " ".join(fold(normalize(fact.text)) for fact in candidate.facts)
+        return " ".join(self.index.phrased(fact) for fact in candidate.facts)
 
     def _has_evidence(self, evidence: str, text: str, candidate: Candidate) -> bool:
         """Does the text hold the kind of information an attribute question asks for?"""

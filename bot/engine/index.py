@@ -101,6 +101,7 @@ class Index:
         self.curated_words: set[str] = set()
         self._known: dict[str, bool] = {}
         self._reads: dict[str, tuple[tuple[str, ...], str]] = {}
+        self._phrased: dict[str, str] = {}
         self.candidates: list[Candidate] = []
         self._by_token: dict[str, list[int]] = {}
         self._by_bigram: dict[str, list[int]] = {}
@@ -268,6 +269,14 @@ class Index:
                 key, posting = source.popitem()
                 target[key] = tuple(posting)
         del self._by_token, self._by_bigram
+
+    def phrased(self, fact: Fact) -> str:
+        """A fact folded but with its punctuation kept as spaces, made the first time a count
+        question needs it (most facts never are: not kept for all of them up front)."""
+        text = self._phrased.get(fact.id)
+        if text is None:
+            text = self._phrased[fact.id] = self.analyzer.fold(normalize(fact.text))
+        return text
 
     def weight(self, token: str) -> float:
         return self.idf.get(token, self.max_idf)
