@@ -229,11 +229,12 @@ class Analyzer:
     def tokens(self, normalised: str, fuzzy: bool = False) -> list[Token]:
         """Folded, segmented and labelled tokens of an already normalised text."""
         tokens = self.tokens_of_folded(self.fold(normalised, fuzzy))
-        return self._people_counted(self._institutions(tokens)) if fuzzy else tokens
+        return self._counts_read(self._institutions(tokens)) if fuzzy else tokens
 
-    def _people_counted(self, tokens: list[Token]) -> list[Token]:
-        """几个人进了榜单: after a count word, 人 is what is counted, not the start of a word the
-        segmenter glued to what follows (人进). And 是一个 is an article, not a figure."""
+    def _counts_read(self, tokens: list[Token]) -> list[Token]:
+        """Figures and counts as a question means them: 是一个 is an article, not a figure; after
+        a count word 人 is what is counted, not the start of a word the segmenter glued to what
+        follows (几个人进了榜单: 人/进, not 人进)."""
         result: list[Token] = []
         for token in tokens:
             previous = result[-1] if result else None
