@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.storage as storage_module
+import bot.storage.schema as storage_module
 from bot.storage import (
     MIGRATIONS,
     SCHEMA_VERSION,

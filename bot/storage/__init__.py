@@ -1,0 +1,61 @@
+"""Persistent state of the bot in one SQLite file; the only package that touches SQLite.
+
+What lives here: chat subscriptions, each chat's fact rotation, the daily post log that makes
+delivery at-most-once, and curator feedback (votes, unanswered questions).
+
+Design notes:
+
+* The API is synchronous. Every call is one short transaction on a local file, so calling it
+  from async handlers is cheaper than hopping to a thread. A lock still makes it safe to call
+  from worker threads.
+* Every public method is exactly one transaction (``BEGIN IMMEDIATE`` for writes, so two
+  processes never deadlock upgrading a read lock).
+* Timestamps come from an injectable clock and are stored as ISO-8601 UTC strings of one fixed
+  width, so string order is time order.
+* The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` are applied forward on
+  open, each in its own transaction (SQLite DDL is transactional, so a failed migration leaves
+  the file at the previous version).
+
+One ``Storage`` class, put together from one part per concern (``subscriptions``, ``rotation``,
+``posts``, ``feedback``, ``usage``) over ``core`` (connection, transactions, migrations) and
+``schema`` (migrations, row types); callers import everything from ``bot.storage``.
+"""
+
+from __future__ import annotations
+
+from bot.storage.feedback import FeedbackStore
+from bot.storage.posts import PostStore
+from bot.storage.rotation import RotationStore
+from bot.storage.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ChatType,
+    Post,
+    PostStatus,
+    Rotation,
+    SchemaTooNewError,
+    Subscription,
+    UnansweredQuestion,
+    UnknownChatError,
+    Vote,
+)
+from bot.storage.subscriptions import SubscriptionStore
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "ChatType",
+    "Post",
+    "PostStatus",
+    "Rotation",
+    "SchemaTooNewError",
+    "Storage",
+    "Subscription",
+    "UnansweredQuestion",
+    "UnknownChatError",
+    "Vote",
+]
+
+
+class Storage(SubscriptionStore, RotationStore, PostStore, FeedbackStore):
+    """The bot's SQLite database. Open with ``Storage(path)`` or ``Storage.open(path)``."""
