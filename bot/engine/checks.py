@@ -1,0 +1,131 @@
+"""Answerability: the checks that veto a candidate whatever its score, because its sentences do
+not give what the question asks. Each appends a label to `blocking` (the explanation shows it):
+the thing asked about, a figure in the unit asked, the ordinal, version, month or year named,
+a name or a person when one is asked for, and an attribute's evidence (a date, a place)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine.coverage import TITLES, asked_covered
+from bot.engine.evidence import (
+    counted,
+    dated,
+    has_evidence,
+    has_instance,
+    names,
+    names_something,
+    phrased,
+    unnamed,
+)
+from bot.engine.features import ORDINAL, VERSION, Features
+from bot.engine.index import Candidate, Index
+from bot.engine.question import Question
+
+
+def vetoes(
+    index: Index,
+    candidate: Candidate,
+    question: Question,
+    lenient: bool,
+    facts_text: str,
+    blocking: list[str],
+) -> None:
+    """Append to `blocking` what the candidate lacks of what the question asks."""
+    shared = question.features
+    assert shared is not None
+    _asked(index, candidate, question, shared, lenient, facts_text, blocking)
+    _figures(index, candidate, shared, facts_text, blocking)
+    _names(index, candidate, question, shared, facts_text, blocking)
+    scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
+    for word, evidence in shared.attributes:
+        # 数说's items are dated by the box ("截至2023年底"), not in their own text.
+        text = facts_text + scope if word in ("什么时候", "何时") else facts_text
+        if not any(has_evidence(index, e, text, candidate) for e in evidence):
+            blocking.append(word)
+
+
+def _asked(
+    index: Index,
+    candidate: Candidate,
+    question: Question,
+    shared: Features,
+    lenient: bool,
+    facts_text: str,
+    blocking: list[str],
+) -> None:
+    """The thing asked about must be there, and counted when the question asks how many."""
+    asked, count = shared.asked, shared.count
+    categories = shared.categories
+    if asked is not None and question.english and asked.text.isascii() and not count:
+        asked = None  # English: too many ways to name a thing for one word to decide,
+        # except what "how many" counts
+    if asked is not None and asked.text in index.attribute_questions:
+        asked = None  # an attribute word: its evidence is checked below
+    if asked is not None and asked.text in categories and not index.known(asked.text):
+        asked = None  # 什么风格, 哪些景色: a category the answer gives as an instance
+    if asked is None or asked.text in blocking:
+        return
+    if not asked_covered(index, candidate, asked, lenient) and not (
+        asked.text in categories and has_instance(index, candidate, asked)
+    ):  # (什么部件 is answered by 姿控组件: an instance of the kind asked)
+        blocking.append(asked.text)
+    elif (
+        count
+        and (asked.text in facts_text or index.known(asked.text))  # (not a typo)
+        and not counted(asked.text, phrased(index, candidate), names(index, candidate))
+    ):
+        blocking.append(f"{asked.text}的数目")
+
+
+def _figures(
+    index: Index, candidate: Candidate, shared: Features, facts_text: str, blocking: list[str]
+) -> None:
+    """A unit, an ordinal, a version, a month or a relative year the question names must be
+    the candidate's too."""
+    unit = shared.unit
+    if unit and not re.search(rf"\d[\d.]*(?:万|亿)?(?:余|多)?(?:个)?{unit}", facts_text):
+        blocking.append(f"多少{unit}")  # 多少年 / 几倍 need a figure in that unit
+    for number, unit in shared.ordinals:
+        stated = {n for n, u in ORDINAL.findall(facts_text) if u == unit}
+        if stated and number not in stated:
+            blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
+    for version in shared.versions:
+        if version not in VERSION.findall(candidate.text):
+            blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated (or none)
+    for month in shared.months:
+        if not re.search(rf"(?<![\d.]){month}月", candidate.text):
+            blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
+    for relative in shared.other_years:
+        if relative not in candidate.text and not dated(index, candidate, relative):
+            blocking.append(relative)  # 明年: the article speaks of this year and the last
+
+
+def _names(
+    index: Index,
+    candidate: Candidate,
+    question: Question,
+    shared: Features,
+    facts_text: str,
+    blocking: list[str],
+) -> None:
+    """A name asked for must be given; so must the person who did a thing or holds a post."""
+    named, body = shared.named, shared.body
+    folded = question.folded
+    if named is not None and (
+        unnamed(list(shared.subject), facts_text)
+        or not (
+            names_something(index, candidate, shared.typed if named else folded, named or None)
+            or (body is not None and re.search(rf"(?:多|各|几)个?{body}", facts_text))
+        )
+    ):
+        blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
+        # sentence names nothing (of the kind asked) the question does not already name
+    elif shared.who and not names_something(index, candidate, folded, ("person", "org", "place")):
+        blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
+    elif shared.role is not None and (
+        not names_something(index, candidate, folded, ("person",))
+        or (shared.role.endswith(TITLES) and shared.role not in facts_text)
+    ):
+        blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named;
+        # 院长是谁: and the post must be the one its sentences name

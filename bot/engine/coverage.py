@@ -1,0 +1,188 @@
+"""How much of a question a candidate covers: each content word, weighted, found in what the
+candidate says (or as a one-character typo of a word it has), and which uncovered words are
+key terms that veto it (names, years, words the knowledge never uses)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.engine.analysis import MERGED, Token
+from bot.engine.evidence import has_instance
+from bot.engine.index import Candidate, Index
+from bot.engine.question import Question
+from bot.engine.words import is_key_term, nounish, shares_bigram
+
+TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
+_LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
+
+
+@dataclass
+class Coverage:
+    total: float = 0.0
+    covered: float = 0.0
+    focused: float = 0.0
+    uncovered: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # words the knowledge never uses
+    blocking: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.total if self.total else 0.0
+
+    @property
+    def focus(self) -> float:
+        return self.focused / self.total if self.total else 0.0
+
+
+def cover(
+    index: Index, candidate: Candidate, question: Question, lenient: bool, facts_text: str
+) -> Coverage:
+    """Weigh each content word of the question against the candidate. In an English question,
+    unfamiliar English words are weighed, not vetoed (there are too many ways to say a thing);
+    in a Chinese one they are names."""
+    shared = question.features
+    assert shared is not None
+    result = Coverage()
+    for token, weight in zip(question.content, shared.weights, strict=True):
+        match = covers(index, candidate.text, token, lenient)
+        if match < 0.5 and token.kind == "word":
+            match = max(match, _rescued(token, question.folded, candidate.text))
+        if (
+            match < 0.5
+            and token.text in shared.categories
+            and has_instance(index, candidate, token)
+        ):
+            match = 0.8  # 什么大奖 -> 图灵奖: the answer names one of the kind asked
+        if not shared.yes_no and deputy_only(token.text, facts_text, question.folded):
+            match = 0.0  # 院长 asked, only a 副院长 named: another post
+            result.blocking.append(token.text)
+        focus_match = covers(index, candidate.focus_text, token, lenient)
+        if token.kind == "frame" or token.text in index.attribute_questions:
+            if match < 1 and token.text in candidate.plain_text:
+                match = focus_match = 1.0  # a frame word folding hid: 山东省 -> 山东
+            if match < 0.5:
+                continue  # a generic word the candidate lacks neither helps nor hurts
+                # (an attribute word's evidence is checked on its own, in checks.py)
+        result.total += weight
+        result.covered += weight * match
+        result.focused += weight * focus_match
+        if match < 0.5 and token.kind != "frame":
+            result.uncovered.append(token.text)
+            _veto_uncovered(index, candidate, question, token, result)
+    return result
+
+
+def _veto_uncovered(
+    index: Index, candidate: Candidate, question: Question, token: Token, result: Coverage
+) -> None:
+    """An uncovered word: weighed only, a key term that blocks, or an unknown word (which
+    blocks unless the question is all but a copy of an example)."""
+    shared = question.features
+    assert shared is not None
+    categories = shared.categories
+    if token.pos == MERGED or token.text in index.attribute_questions:
+        return  # weighed, not vetoed: lone characters that read as no typo, and
+        # attribute words (职称), which their own evidence check decides
+    if (
+        is_key_term(index, token)
+        and not (token.text in categories and token.text not in index.analyzer.entity_types)
+    ) or token.text in question.names:
+        result.blocking.append(token.text)
+    elif token.text in shared.lead_in:
+        return  # a scene-setting word of the lead-in: weighed, not vetoed
+    elif shared.yes_no and len(token.text) >= 2 and not index.known(token.text):
+        result.unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
+    elif (
+        not index.known(token.text)
+        and nounish(token)
+        and not (token.text.isascii() and question.english)
+        and not shares_bigram(token.text, candidate.text)
+        and token.text not in categories
+    ):
+        result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+def covers(index: Index, text: str, token: Token, lenient: bool = False) -> float:
+    """1 if the candidate has the word; 0.9 for a one-character typo of a word it has.
+
+    A typo that is no word at all (科研人原) is always read as one. A typo that is itself a
+    word (高效 for 高校) only when the rest of the question reads like the candidate's
+    examples, and never for a proper noun: 上海 is not a typo of 大海.
+    """
+    word = token.text
+    if word in text:
+        return 1.0
+    if len(word) < 2 or token.kind == "number" or word.isascii() or index.known(word):
+        return 0.0  # a word the knowledge uses as itself is not a typo of another
+    if not _near_in(word, text):
+        return 0.0
+    if not token.known_word:
+        return 0.9
+    if lenient and token.kind == "word" and not token.pos.startswith("n") and not index.known(word):
+        return 0.9  # 高效 (an adjective where a noun belongs) for 高校; 学生 is no typo of 学院
+    return 0.0
+
+
+def asked_covered(index: Index, candidate: Candidate, asked: Token, lenient: bool) -> bool:
+    """The thing a question asks about must be there; a one-character word (人, 钱) only as
+    a word of its own, since as a substring it is inside half the article."""
+    if len(asked.text) == 1:  # 什么奖 -> 图灵奖: a one-character noun as the head of one;
+        # a one-character verb (建 -> 建设) anywhere in one
+        noun = nounish(asked)
+        return any(
+            t.text.endswith(asked.text) if noun else asked.text in t.text
+            for f in candidate.facts
+            for t in index.fact_tokens[f.id]
+        )
+    # What it quotes must say it; an example's wording counts only when the question
+    # reads like that example (lenient), not merely because the word is there.
+    text = candidate.text if lenient else candidate.quoted_text
+    if covers(index, text, asked, lenient) >= 0.5:
+        return True
+    # 哪所大学 and the fact names 首都医科大学: a name whose head is the word asked about.
+    heads = index.surfaces.get(asked.text, (asked.text,))
+    return any(
+        name != asked.text and name.endswith(head)
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+        for head in heads
+    )
+
+
+def deputy_only(word: str, text: str, question: str) -> bool:
+    """Is the title asked (院长) in the text only as its deputy (副院长)?"""
+    if not word.endswith(TITLES) or f"副{word}" in question or f"副{word}" not in text:
+        return False
+    return word not in text.replace(f"副{word}", "")
+
+
+def _rescued(token: Token, folded: str, text: str) -> float:
+    """Character pairs as a safety net for segmentation: a word the segmenter cut differently
+    (对标的 -> 对/标的) is covered when each of its characters stands, with a neighbour in the
+    question, in a pair the candidate has ("对标"), or is a light character (的, 了)."""
+    start = folded.find(token.text)
+    if start < 0 or len(token.text) < 2:
+        return 0.0
+    for offset, char in enumerate(token.text, start=start):
+        if char in _LIGHT_CHARS:
+            continue
+        left = folded[offset - 1 : offset + 1] if offset > 0 else ""
+        right = folded[offset : offset + 2]
+        if not ((len(left) == 2 and left in text) or (len(right) == 2 and right in text)):
+            return 0.0
+    return 0.8
+
+
+def _near_in(word: str, text: str) -> bool:
+    """Does text contain a string of the same length that differs from word in one character?"""
+    return _one_off(word).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _one_off(word: str) -> re.Pattern[str]:
+    """A pattern for every string one substitution away from word (searched in C, not Python)."""
+    return re.compile(
+        "|".join(re.escape(word[:i]) + "." + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )

@@ -1,0 +1,265 @@
+"""What a question asks, read once per question: the thing asked about and whether it asks how
+many, the kind of name or person wanted, the figures, dates and versions it names. Every
+candidate's checks read these rather than the question's text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.engine.analysis import Token
+from bot.engine.index import Index
+from bot.engine.words import WordWeights, content_weight, nounish, question_words
+
+LEAD_IN_WEIGHT = 0.4  # a word of a question's lead-in clauses, against one of the asking clause
+
+ORDINAL = re.compile(r"([\d一二三四五六七八九十]+)(期|届|代|号|版|批)")
+# A version glued to a name (悟道3.0), not a quantity (1.43万台套, 2.5倍).
+VERSION = re.compile(r"(?<=[^\d.\s])(\d+\.\d+)(?![\d.%万亿倍个台套名家所])")
+_MONTH = re.compile(r"(?<![\d.个])(1[0-2]|[1-9])月(?!份?[\d])")
+_OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the article's own time)
+
+# Who made, released or proposed it: the answer must name a person, a body or a place.
+_WHO_QUESTION = re.compile(
+    r"(?:谁|哪位|哪个人|哪些人).{0,2}?"
+    r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领)"
+)
+_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家|\bname\b")
+_ORG_WORDS = "企业|公司|科技企业|医院|高校|机构|单位|部门|研究所|媒体|报纸|报社|厂家|工厂|出版社"
+# 哪家企业 / 哪几个部门 / which company: the answer must name an organisation.
+# (An answer may also say the bodies were several, unnamed but plain: 多部门联合印发.)
+ORG_QUESTION = re.compile(
+    rf"(?:哪(?:家|1家|个|所|几个|几家|份)|which|what)\s*(?P<org>{_ORG_WORDS})"
+    rf"|(?P<named>{_ORG_WORDS})\s*(?:叫什么|叫啥|的名字|的名称)"
+)
+# 首席专家是谁 / 院长是谁: a role, and the person holding it.
+_ROLE_QUESTION = re.compile(r"(?:专家|长|负责人|作者|记者|教授|主任|书记|院士|领导)(?:是谁|是哪位)")
+
+_QUESTION_WORDS = {
+    "多少",
+    "几",
+    "哪些",
+    "哪个",
+    "什么",
+    "啥",
+    "哪",
+    "哪种",
+    "哪家",
+    "哪位",
+    "是什么",
+    "什么样",
+    "哪一",
+    "哪两个",
+    "哪几个",
+    "有哪些",
+    "哪里",
+    "哪儿",
+    "谁",
+}
+_COUNT_WORD = re.compile(
+    r"^(?:几|多少)(?:[个所家项名件位台套例倍秒年月天次条篇种类份批只座张号周]|分钟|小时|个月)$"
+)
+_YES_NO = re.compile(
+    r"(?:吗|嘛|(?<![什怎这那多])么)$|是否|是不是|有没有|能不能|会不会|可不可以|对不对"
+)
+_WHEN_WORDS = {"几月", "几月份", "几号", "几日", "几点", "几时", "哪月"}
+_CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类份批只座张")
+_LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
+_MEASURES = {"年", "月", "天", "秒", "倍", "次", "周", "分钟", "小时", "个月"}
+_CATEGORY_WORDS = {"什么", "是什么", "什么样", "哪个", "哪些", "哪种", "哪一", "有哪些", "啥"}
+
+
+@dataclass(frozen=True)
+class Features:
+    yes_no: bool
+    categories: set[str]
+    words: WordWeights
+    typed: str  # the question as typed (normalised, not folded): 区域创新地图, not its name
+    lead_in: frozenset[str] = frozenset()  # words of the clauses before the one that asks
+    # What the checks read of the question, worked out once rather than per candidate:
+    weights: tuple[float, ...] = ()  # of each content word
+    asked: Token | None = None  # the thing asked about, and whether "how many" of it
+    count: bool = False
+    unit: str | None = None  # 多少年 -> 年
+    ordinals: tuple[tuple[str, str], ...] = ()
+    versions: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    other_years: tuple[str, ...] = ()
+    named: tuple[str, ...] | None = None  # kinds of name a name question asks for
+    body: str | None = None  # 哪家企业 -> 企业
+    subject: tuple[Token, ...] = ()  # what a name question asks the name of
+    who: bool = False
+    role: str | None = None  # 院长 in 院长是谁, when it is a "who holds it" question
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # attribute words asked
+
+
+def features(
+    index: Index,
+    folded: str,
+    tokens: list[Token],
+    content: list[Token],
+    typed: str,
+    lead_in: frozenset[str] = frozenset(),
+) -> Features:
+    """What every candidate's score reads of the question: worked out once per question."""
+    asked, count = _asked_thing(tokens)
+    asked_body = ORG_QUESTION.search(folded)
+    role = _role(tokens) if _ROLE_QUESTION.search(folded) else None
+    return Features(
+        yes_no=is_yes_no(folded),
+        categories=_categories(tokens),
+        words=question_words(index, tokens),
+        typed=typed or folded,
+        lead_in=lead_in,
+        weights=tuple(
+            content_weight(index, t) * (LEAD_IN_WEIGHT if t.text in lead_in else 1.0)
+            for t in content
+        ),
+        asked=asked,
+        count=count,
+        unit=_counted_unit(tokens),
+        ordinals=tuple(ORDINAL.findall(folded)),
+        versions=tuple(VERSION.findall(folded)),
+        months=tuple(_MONTH.findall(folded)),
+        other_years=tuple(_OTHER_YEAR.findall(folded)),
+        named=_named_kinds(index, tokens, folded),
+        body=asked_body.group("org") if asked_body else None,
+        subject=tuple(_named_subject(tokens, content)),
+        who=_WHO_QUESTION.search(folded) is not None,
+        role=role,
+        attributes=tuple(
+            (word, evidence)
+            for word, evidence in index.attribute_questions.items()
+            if word in folded
+        ),
+    )
+
+
+def is_yes_no(folded: str) -> bool:
+    return _YES_NO.search(folded.strip()) is not None
+
+
+def _named_kinds(index: Index, tokens: list[Token], folded: str) -> tuple[str, ...] | None:
+    """None when the question does not ask for a name; else the kinds of name that answer
+    it: () for any, ("product",) for 那台机器人叫什么名字 (the thing's own kind), ("org",)
+    for 哪家企业 / which company."""
+    if ORG_QUESTION.search(folded):
+        return ("org",)
+    if not _NAME_QUESTION.search(folded):
+        return None
+    types = index.analyzer.entity_types
+    for position, token in enumerate(tokens):
+        if token.text in ("叫", "叫什么", "叫啥", "名字", "名称", "name"):
+            for before in reversed(tokens[:position]):
+                if before.kind == "stop" or before.text in ("的", "那个", "这个"):
+                    continue
+                kind = types.get(before.text)
+                if kind in ("product", "org", "person", "event", "document"):
+                    return (kind,)  # 血管介入手术机器人叫什么: another product's name
+                break
+            break
+    return ()
+
+
+def _named_subject(tokens: list[Token], content: list[Token]) -> list[Token]:
+    """What a name question asks the name of: the word after 哪家/哪个/哪所 (哪所大学联合企业:
+    the 大学, not the 企业), or the word before 叫什么/名字; else every content word."""
+    for position, token in enumerate(tokens):
+        if token.text in ("哪家", "哪1家", "哪个", "哪所", "哪") and position + 1 < len(tokens):
+            following = [t for t in tokens[position + 1 : position + 3] if t.kind != "stop"]
+            if following:
+                return following[:1]
+        if token.text in ("叫", "叫什么", "叫啥", "名字", "名称"):
+            before = [t for t in tokens[:position] if t.kind != "stop"]
+            if before:
+                return before[-1:]
+    return content
+
+
+def _role(tokens: list[Token]) -> str:
+    """The post a "who is" question names: 院长 in 北京天坛医院院长是谁."""
+    for position, token in enumerate(tokens):
+        if token.text in ("是谁", "谁", "是哪位", "哪位"):
+            for before in reversed(tokens[:position]):
+                if before.kind != "stop":
+                    return before.text
+            break
+    return ""
+
+
+def _counted_unit(tokens: list[Token]) -> str | None:
+    """The unit a count word carries when it is a measure of time or size: 多少年 -> 年."""
+    for token in tokens:
+        if _COUNT_WORD.match(token.text):
+            unit = token.text.removeprefix("多少").removeprefix("几")
+            if unit in _MEASURES:
+                return unit
+    return None
+
+
+def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
+    """The thing a question asks about, and whether it asks how many of it.
+
+    多少[所]高校 -> 高校 (a count), 人口是多少 -> 人口, 哪个单位研发的 -> 研发 (a generic frame word
+    is skipped and what follows is asked), 谁发布的 -> 发布. A classifier or a frame word alone
+    (数量, 名字) is not a thing. (None, False) when the question names nothing around its
+    question word.
+    """
+    for position, token in enumerate(tokens):
+        if token.text in _WHEN_WORDS:
+            continue  # 几月印发的 asks which month, not how many of 印发
+        count = token.text in ("多少", "几") or _COUNT_WORD.match(token.text) is not None
+        if token.text not in _QUESTION_WORDS and not count:
+            continue
+        found = _around(tokens, position, token, count)
+        if found is not None:
+            return found
+    return None, False
+
+
+def _around(
+    tokens: list[Token], position: int, token: Token, count: bool
+) -> tuple[Token | None, bool] | None:
+    """The thing next to the question word at `position`: after it, else before it; None
+    when neither side decides (the next question word may)."""
+    skipped_frame = token.text in ("谁", "是谁")
+    for after in tokens[position + 1 : position + 5]:
+        if skipped_frame and len(after.text) == 1 and after.pos.startswith("v"):
+            return None, False  # 谁拍的, 谁写的: who did it, not a thing called 拍
+        if count and after.text in _MEASURES:
+            return None, False  # 多少秒: a length, which its unit check decides
+        if after.text in _CLASSIFIERS or after.kind == "stop" or after.pos in ("q", "m", "uj"):
+            continue
+        if after.kind == "frame":
+            skipped_frame = True  # 哪个单位研发的: the unit is generic, 研发 is what is asked
+            continue
+        if token.text in ("什么", "是什么", "哪位", "哪个", "啥", "是啥") and after.text in (
+            "人",
+            "人物",
+        ):
+            return None, False  # 什么人 / 哪位人物 ask who, not about people in general
+        if after.kind in ("word", "entity") and (nounish(after) or skipped_frame):
+            return after, count
+        return None, False
+    for before in reversed(tokens[:position]):
+        if before.text in _LINKS or before.kind == "stop":
+            continue
+        if before.kind == "word" and nounish(before) and len(before.text) > 1:
+            return before, count
+        return None, False
+    return None
+
+
+def _categories(tokens: list[Token]) -> set[str]:
+    """Chinese nouns right after 什么 / 哪个 / 哪些 (什么制度, 什么风格): the kind of answer
+    wanted, which the answer gives as an instance (预聘—长聘制, 古色古香) rather than by name."""
+    found: set[str] = set()
+    for position, token in enumerate(tokens[:-1]):
+        if token.text in _CATEGORY_WORDS:
+            for after in tokens[position + 1 : position + 3]:
+                if after.kind in ("word", "entity") and not after.text.isascii():
+                    found.add(after.text)  # (the tagger takes some kinds for names: 大奖)
+                    break
+                if after.kind != "stop":
+                    break
+    return found

@@ -1,0 +1,88 @@
+"""What one word of a question is worth: its weight, whether it is a noun, a name, a year,
+or a word of the article's own. Shared by every stage that reads tokens."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine.analysis import Token
+from bot.engine.index import Index
+
+STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
+FRAME_WEIGHT = 0.4
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+WordWeights = tuple[tuple[tuple[str, float], ...], float]
+
+
+def nounish(token: Token) -> bool:
+    """Nouns, time words (明年), English words, and anything the dictionary does not know."""
+    return token.pos.startswith("n") or token.pos in ("eng", "vn", "t") or not token.known_word
+
+
+def content_weight(index: Index, token: Token) -> float:
+    """Rare words weigh more. Frames weigh less, and so do single characters and verbs or
+    adverbs the knowledge never uses (paraphrase filler: 希望, 想着), which say little."""
+    weight = index.weight(token.text)
+    if token.kind == "frame":
+        return weight * FRAME_WEIGHT
+    if token.kind == "word" and len(token.text) == 1:
+        return weight * 0.3
+    if token.kind == "word" and not index.known(token.text):
+        if not nounish(token):
+            return weight * 0.4
+        if token.text.isascii():
+            return weight * 0.5  # English filler the glossary lacks ("took", "being")
+    return weight
+
+
+def token_weight(index: Index, token: Token) -> float:
+    """A word's weight in resemblance, where question words count too (a little)."""
+    weight = index.weight(token.text)
+    if token.kind == "stop":
+        return weight * STOP_WEIGHT
+    if token.kind == "frame":
+        return weight * FRAME_WEIGHT
+    return weight
+
+
+def word_weights(index: Index, tokens: tuple[Token, ...] | list[Token]) -> dict[str, float]:
+    return {t.text: token_weight(index, t) for t in tokens}
+
+
+def question_words(index: Index, tokens: list[Token]) -> WordWeights:
+    """The question's words with their weights, and their total: compared with each example."""
+    weights = word_weights(index, tokens)
+    return tuple(weights.items()), sum(weights.values())
+
+
+def is_key_term(index: Index, token: Token) -> bool:
+    """Named things and years must be covered, whatever else matches.
+
+    A named thing is one curated in terms.yaml, or a word the tagger calls a proper noun
+    that the knowledge never uses (上海, 清华附中). Words the tagger calls proper nouns but
+    the article uses as common ones (城市) are ordinary words.
+    """
+    if token.kind == "entity":
+        return token.text in index.analyzer.entity_types or not index.known(token.text)
+    return token.kind == "number" and YEAR.fullmatch(token.text.removesuffix("年")) is not None
+
+
+def anchors(index: Index, token: Token) -> bool:
+    """Does this token tie the question to the article: a name, a figure, or a word of two
+    or more characters that the article's own text uses?"""
+    if token.kind in ("entity", "number"):
+        return True
+    return len(token.text) >= 2 and token.kind == "word" and token.text in index.article_text
+
+
+def shares_bigram(word: str, text: str) -> bool:
+    """县级市 ~ 县级城市, 产业界 ~ 产业: a longer Chinese word whose two-character part the text
+    has. (Not for Latin words: "sora" shares "or" with any English sentence.)"""
+    return (
+        len(word) >= 3
+        and not word.isascii()
+        and any(word[i : i + 2] in text for i in range(len(word) - 1))
+    )
