@@ -1,4 +1,5 @@
-"""The engine end to end on the real knowledge: right answers, honest refusals, sourced replies."""
+"""The engine's facade (engine.py) end to end: any text gets a bounded reply; inline answers,
+related questions and paragraphs by key."""
 
 from __future__ import annotations
 
@@ -9,169 +10,6 @@ from hypothesis import strategies as st
 from bot.engine.normalize import MAX_QUESTION_CHARS
 
 KINDS = {"answer", "clarify", "smalltalk", "fallback"}
-
-
-def test_answer_reads_lead_quote_source(engine) -> None:
-    reply = engine.ask("北京有多少所高校？")
-    assert reply.kind == "answer"
-    lines = reply.text.splitlines()
-    assert "92" in lines[0]
-    assert lines[1].startswith("「") and lines[1].endswith("」")
-    assert "92所高校" in lines[1]
-    assert lines[2].startswith("来源：《感悟高质量发展的“第一动力”》· ")
-    assert reply.sources[0].quote in lines[1]
-
-
-def test_every_quote_is_verbatim_in_its_paragraph(engine) -> None:
-    for intent in engine.knowledge.intents:
-        reply = engine.reply_for(intent.id)
-        for source in reply.sources:
-            article = engine.knowledge.article(source.paragraph_id.split(".")[0])
-            assert source.quote in article.paragraph(source.paragraph_id).text
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("北京有幾所高校？", "92"),  # traditional
-        ("北京有九十二所高校吗", "92"),  # Chinese numerals
-        ("北京有多少所高效", "92"),  # a one-character typo
-        ("北京有多少科研人原", "55万"),
-        ("ＶＩＤＵ能生成多长的视频", "16秒"),  # full-width letters
-        ("北脑二号是谁研发的", "类脑研究所"),
-        ("How many universities are there in Beijing?", "92"),
-        ("What is Vidu?", "视频大模型"),
-        ("中关村企业在津冀有一万多家分支机构吗", "1万家"),  # 一万多家: figure, "more", measure
-        ("肥城让企业免费使用多大面积的研发空间？", "2万平方米"),  # 多大/面积, not 多/大面积
-        ("我国研发人员总量在全球排第几？", "首位"),
-        ("Vidu今年3月能生成多长的视频？", "8秒"),
-        ("那个超大规模智能模型叫什么？", "悟道3.0"),  # the answer line's 一个 is not the article's
-        ("推动未来产业创新发展的实施意见是几月份印发的？", "1月"),  # which month, not how many
-        ("天坛医院的手术机器人已经用到临床上了吗？", "临床应用"),
-        ("清华大学人工智能学院是哪天成立的", "4月27日"),  # a day of the month
-        ("我国人才资源总量全球排老几", "首位"),
-        ("全国第一份区域创新地图叫什么？", "科技创新服务平台地图"),  # described, then named
-        ("ＶＩＤＵ是哪个大学发布的", "清华大学"),
-        ("清华大学人工智能研究院的副院长是谁？", "朱军"),
-        ("北脑二号是啥玩意儿", "北脑二号"),
-        ("三城一区的数据是哪个部门公布的？", "北京市科学技术委员会"),
-        ("92所高校说的是哪个城市？", "北京"),  # 北京市 is a city
-        ("那张创新地图上一共有多少个平台？", "300余个"),  # 那张创新 is no typo of 张建新
-        ("悟道三点零是什么东东", "超大规模智能模型"),
-        ("本文作者", "于心月"),
-        ("这篇报道的主标题是什么？", "第一动力"),  # about the article, not about the bot
-        ("这篇文章的作者是谁", "于心月"),
-        ("北恼二号是谁搞出来的", "脑科学"),
-        ("天津那个滨海中关村园子进了几家高新企业", "193"),
-        ("姚智得过什么大奖", "图灵奖"),
-        ("vidu多长", "16秒"),  # only the 16秒 sentence gives a length
-        ("Vidu是由哪所大学联合企业发布的？", "清华大学"),  # the 大学 is named, the 企业 not
-        ("首都真的有五十五万科研人员吗", "55万"),
-        ("河北雄安中关村科技园一期的入驻率有多高？", "90%"),
-        ("卫星那张照片谁拍的", "张建新"),  # who took it, not a thing called 拍
-        ("我国首款获批上市的血管介入手术机器人出自哪家医院的团队？", "天坛医院"),
-        ("經開區產業園裡有晶片、軟體相關的企業嗎？", "高性能芯片"),  # Taiwan wording
-        ("how many seconds could vidu generate back in march", "8秒"),
-        ("How many national high-tech enterprises are in the Tianjin Binhai-Zhongguancun "
-         "Science Park?", "193"),
-        ("北京在推进三城一区布局，我想知道三城的科研成果在一区转化落地的情况，"
-         "2023年的数字和前一年相比变化有多大？", "翻了一番"),  # a lead-in, then the question
-        ("肥城免费给企业的研发空间有两万平米吗", "2万平方米"),
-        ("照片里的工作人员在检测什么部件？", "姿控组件"),  # an instance of the kind asked
-        ("罗敏说未来产业是咋回事儿", "只争朝夕"),
-        ("清华大学今年是建校多少周年？", "113"),
-        ("京津冀国家高新区连盟首批是九大高新区吗", "9大高新区"),  # 九大 is 9大
-        ("深圳农业基因组研究所有几个人进了全球顶尖科学家榜单？", "7人"),  # 几个/人/进, not 人进
-        ("肥城让企业免费使用多少研发空间？", "2万平方米"),  # a count in square metres
-        ("谁谈到京津冀正在从「破藩篱」向「建生态」转变？", "解敏"),
-        ("工业机器人「关节」部件的个头大概多大？", "15厘米"),
-        ("阮珏在哪个研究所工作？", "深圳农业基因组研究所"),
-        ("Vidu演示视频里熊猫在干嘛", "自弹自唱"),
-        ("肥城是一个什么级别的城市？", "县级城市"),  # a rank of city, not 千亿级
-        ("三城一区里的一区去年接了多少成果", "270"),  # 去年 in a 2024 article is 2023
-        ("文章说创新之道在于什么？", "唯在得人"),
-        ("Who is the director of the Beijing Institute for Brain Research?", "罗敏"),
-    ],
-)
-def test_variants_are_answered(engine, question: str, expected: str) -> None:
-    reply = engine.ask(question)
-    assert reply.kind == "answer", reply.text
-    assert expected in reply.text
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "上海有多少所高校？",
-        "深圳有多少科研人员？",
-        "天津有多少所高校？",
-        "清华的学生人数是多少",
-        "Vidu 的GPU数量是多少",
-        "北京有多少人口？",
-        "北京的房价是多少？",
-        "今天天气怎么样？",
-        "比特币多少钱",
-        "What is the weather like today?",
-        "悟道2.0是什么？",  # another version of a named model
-        "北脑一号是谁研发的？",  # another model, not a typo of 北脑二号
-        "Vidu今年5月能生成多长的视频？",  # a month the article does not speak of
-        "北京有多少个国家实验室？",  # ranked first, never counted
-        "中国农科院作物科学研究所有几人入选顶尖科学家榜单？",  # another institute
-        "悟道3.0是谁开发的？",  # its sentence names no one who made it
-        "夸父是谁研发的",
-        "清华人工智能学院有多少学生",  # 学生 is no typo of 学院
-        "2024中关村论坛年会是哪天开幕的？",  # 人工智能主题日 is no day of the month
-        "北京和深圳哪个城市的高校更多？",  # no pair of sentences answers a comparison
-        "Vidu明年能生成多长的视频？",  # another year than the article's
-        "朱军是哪一年出生的？",
-        "When was Zhu Jun born?",
-        "清华大学人工智能研究院的院长是谁？",  # only its deputy is named
-        "北脑二号是和哪家科技企业联合研发的？",  # "联合科技企业": never named
-        "天坛医院那台血管介入手术机器人叫什么名字？",  # the robot itself has no name here
-        "肥城锂电产业园的首席专家是谁？",  # a post, and no one named in it
-        "What is the population of Feicheng?",
-        "北京天坛医院院长是谁",  # the post is not in what it quotes
-        "京津冀国家高新区联盟是哪一年成立的？",  # no year given, and nothing else answers
-        "北京经开区那处产业园叫什么名字？",  # "一处产业园": never named
-        "悟道4.0什麼時候發布",  # a version the article never gives
-        "夸夫是什么",  # reads like "你是什么", but does not ask about the bot
-        "ChatGPT是什么",
-    ],
-)
-def test_questions_the_article_does_not_answer_are_declined(engine, question: str) -> None:
-    reply = engine.ask(question)
-    assert reply.kind == "fallback", reply.text
-    assert reply.lead.startswith("抱歉，这篇文章里没有提到")
-    assert 1 <= len(reply.suggestions) <= 3
-    assert not reply.sources
-
-
-def test_fallback_suggestions_are_near_the_question(engine) -> None:
-    reply = engine.ask("上海有多少所高校？")
-    assert any("高校" in s or "大学" in s for s in reply.suggestions), reply.suggestions
-
-
-@pytest.mark.parametrize(
-    ("question", "intent"),
-    [
-        ("你好", "greeting"),
-        ("谢谢", "thanks"),
-        ("你是谁", "who_are_you"),
-        ("你是什么", "who_are_you"),
-        ("怎么用", "help"),
-        ("what can you do", "help"),
-    ],
-)
-def test_small_talk(engine, question: str, intent: str) -> None:
-    reply = engine.ask(question)
-    assert reply.kind == "smalltalk"
-    assert reply.intent == intent
-    assert not reply.sources
-
-
-def test_greeting_with_a_question_answers_the_question(engine) -> None:
-    reply = engine.ask("你好，北京有多少所高校？")
-    assert reply.kind == "answer" and "92" in reply.text
 
 
 @pytest.mark.parametrize(
@@ -199,16 +37,6 @@ def test_huge_input_is_capped_before_matching(engine) -> None:
     reply = engine.ask(long_question, explain=True)
     assert len(reply.explanation["normalised"]) <= MAX_QUESTION_CHARS
     assert reply.kind == "answer" and "92" in reply.text
-
-
-def test_explain_says_why(engine) -> None:
-    declined = engine.ask("上海有多少所高校？", explain=True).explanation
-    assert declined["normalised"] == "上海有多少所高校"
-    assert "上海/entity" in declined["tokens"]
-    assert "上海" in declined["decision"]
-    answered = engine.ask("北京有多少所高校？", explain=True).explanation
-    assert answered["decision"].startswith("answer: intent:")
-    assert answered["candidates"][0]["admissible"] is True
 
 
 def test_answers_offers_several_distinct_answers(engine) -> None:

@@ -1,0 +1,54 @@
+"""Reading a question (question.py): cleaned and cut once, normalised, folded, its content words,
+its lead-in clauses and the names an English sentence capitalises."""
+
+from __future__ import annotations
+
+from bot.engine.normalize import MAX_QUESTION_CHARS
+from bot.engine.question import clean, parts, read
+
+
+def test_clean_drops_invisible_characters_and_cuts_to_the_cap() -> None:
+    assert clean("北京\u200b有多少所高校") == "北京有多少所高校"
+    assert len(clean("啊" * 10_000)) == MAX_QUESTION_CHARS
+    assert clean(None) == ""  # type: ignore[arg-type]
+
+
+def test_content_leaves_out_question_words(engine) -> None:
+    question = read(engine.index, "北京有多少所高校？")
+    assert question.normalised == "北京有多少所高校"
+    assert [(t.text, t.kind) for t in question.content] == [("北京", "entity"), ("高校", "word")]
+    assert question.features is not None and not question.english
+
+
+def test_the_alternative_after_haishi_is_not_content(engine) -> None:
+    question = read(engine.index, "用的是国产机床还是进口的")
+    assert "进口" not in {t.text for t in question.content}
+    assert "机床" in {t.text for t in question.content}
+
+
+def test_lead_in_words_are_the_clauses_before_the_one_that_asks(engine) -> None:
+    question = read(
+        engine.index,
+        "北京在推进三城一区布局，我想知道三城的科研成果在一区转化落地的情况，"
+        "2023年的数字和前一年相比变化有多大？",
+    )
+    assert {"布局", "推进", "科研成果"} <= question.lead_in
+    assert "北京" not in question.lead_in  # names count in full wherever they stand
+    assert "相比" not in question.lead_in  # a word of the asking clause
+
+
+def test_capitalised_words_of_an_english_sentence_are_names(engine) -> None:
+    question = read(engine.index, "How many universities are there in Beijing and Shanghai?")
+    assert question.names == {"beijing", "shanghai"}
+    assert question.english
+
+
+def test_a_question_without_content_has_no_features(engine) -> None:
+    question = read(engine.index, "？？？")
+    assert question.content == [] and question.features is None
+
+
+def test_parts_are_the_sentences_long_enough_to_ask() -> None:
+    two = parts("刀具是加工什么零件的？效率提升了多少？")
+    assert two == ["刀具是加工什么零件的", "效率提升了多少"]
+    assert parts("好的。谢谢") == []

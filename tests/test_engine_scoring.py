@@ -1,0 +1,56 @@
+"""Scoring (scoring.py, coverage.py, checks.py): resemblance and coverage, and the vetoes that
+decline a candidate whatever its score, each with the label the explanation shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.analysis import Token
+from bot.engine.coverage import covers, deputy_only
+from bot.engine.question import read
+from bot.engine.scoring import rank
+
+
+def top(engine, text: str):
+    ranked = rank(engine.index, read(engine.index, text))
+    assert ranked, text
+    return ranked[0]
+
+
+def test_the_best_candidate_resembles_and_covers(engine) -> None:
+    best = top(engine, "北京有多少所高校？")
+    assert best.candidate.key == "intent:beijing_universities"
+    assert best.admissible and best.coverage == 1.0 and best.resemblance > 0.9
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("上海有多少所高校？", "上海"),  # a place the candidate does not cover
+        ("清华大学人工智能研究院的院长是谁？", "院长"),  # only its deputy is named
+        ("河北雄安中关村科技园二期的入驻率有多高？", "2期"),  # only 一期 is stated
+        ("悟道2.0是什么？", "2.0"),  # another version
+        ("哪家企业研发了北脑二号", "名称"),  # "联合科技企业": never named
+        ("北京有多少个国家实验室？", "国家实验室的数目"),  # named, never counted
+        ("Vidu今年5月能生成多长的视频？", "5月"),
+    ],
+)
+def test_vetoes_name_what_the_candidate_lacks(engine, question: str, label: str) -> None:
+    best = top(engine, question)
+    assert label in best.blocking, best.blocking
+    assert not best.admissible
+
+
+def test_a_one_character_typo_is_covered_unless_it_is_a_word_of_the_article(engine) -> None:
+    index = engine.index
+    typo = Token("科研人原", "n", "word", False)  # no word at all: read as a typo
+    assert covers(index, "首都汇聚科研人员55万", typo) == 0.9
+    assert covers(index, "首都汇聚科研人员55万", Token("科研人员", "n", "word", True)) == 1.0
+    known = Token("学生", "n", "word", True)  # a real word the article uses: no typo of 学院
+    assert covers(index, "人工智能学院", known) == 0.0
+
+
+def test_a_deputy_is_not_the_post() -> None:
+    assert deputy_only("院长", "朱军是副院长", "院长是谁")
+    assert not deputy_only("院长", "朱军是副院长", "副院长是谁")
+    assert not deputy_only("院长", "姚期智任院长，朱军是副院长", "院长是谁")
