@@ -103,8 +103,14 @@ async def send(
     )
 
 
-async def edit(context: Context, chat_id: int, message_id: int, rendered: Rendered) -> bool:
-    """Replaces a bot message; False if it is gone. An identical edit counts as done."""
+async def edit(
+    context: Context, chat_id: int, message_id: int, rendered: Rendered, current: object = None
+) -> bool:
+    """Replaces a bot message; False if it is gone. An edit that would change nothing is
+    not sent (``current``: the message as shown, see ``render.shows``) and counts as done,
+    as does Telegram's "not modified" should it come anyway."""
+    if render.shows(current, rendered):
+        return True
     try:
         await context.bot.edit_message_text(
             rendered.text,
@@ -117,6 +123,7 @@ async def edit(context: Context, chat_id: int, message_id: int, rendered: Render
     except BadRequest as exc:
         text = str(exc).lower()
         if "not modified" in text:
+            log.debug("edit of message %s in chat %s changed nothing", message_id, chat_id)
             return True
         if "not found" in text or "can't be edited" in text:
             return False
@@ -196,9 +203,10 @@ async def on_message(update: Update, context: Context) -> None:
         rendered = s.renderer.reply(reply)
         chat_id = message.chat.id
         answer_id = previous.answer_message_id if previous is not None else None
-        if answer_id is None or not await edit(context, chat_id, answer_id, rendered):
+        shown = s.memory.shown(chat_id, answer_id) if answer_id is not None else None
+        if answer_id is None or not await edit(context, chat_id, answer_id, rendered, shown):
             answer_id = (await send(context, message, rendered)).message_id
-        s.memory.remember(chat_id, message.message_id, answer_id, found.question)
+        s.memory.remember(chat_id, message.message_id, answer_id, found.question, rendered)
 
 
 # ---------------------------------------------------------------------- commands
@@ -308,12 +316,12 @@ async def on_button(update: Update, context: Context) -> None:
             if button.action is Action.SUGGEST:
                 # Answer in place of the clarify message; the vote keeps the original question.
                 asked = s.memory.question_of(chat_id, message.message_id) or asked
-                if await edit(context, chat_id, message.message_id, rendered):
-                    s.memory.remember(chat_id, None, message.message_id, asked)
+                if await edit(context, chat_id, message.message_id, rendered, message):
+                    s.memory.remember(chat_id, None, message.message_id, asked, rendered)
                     await query.answer()
                     return
             sent = await send(context, message, rendered)
-            s.memory.remember(chat_id, None, sent.message_id, asked)
+            s.memory.remember(chat_id, None, sent.message_id, asked, rendered)
         await query.answer()
 
 

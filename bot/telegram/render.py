@@ -20,6 +20,7 @@ from telegram import (
     InlineQueryResultArticle,
     InputTextMessageContent,
     LinkPreviewOptions,
+    Message,
 )
 from telegram.constants import MessageLimit, ParseMode
 
@@ -54,6 +55,25 @@ class Rendered:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+
+
+def _keyboard(markup: InlineKeyboardMarkup | None) -> object:
+    return markup.to_dict() if markup is not None and markup.inline_keyboard else None
+
+
+def shows(current: object, rendered: Rendered) -> bool:
+    """Whether ``current`` - a message as Telegram has it, or what the bot last put into it -
+    already shows ``rendered``. Telegram refuses an edit that changes nothing ("message is
+    not modified"), so such an edit is never sent. Escaping is compared unescaped: PTB and
+    this module escape quotes differently."""
+    if isinstance(current, Rendered):
+        return current.text == rendered.text and _keyboard(current.markup) == _keyboard(
+            rendered.markup
+        )
+    if not isinstance(current, Message) or current.text is None:
+        return False
+    same_text = html.unescape(current.text_html) == html.unescape(rendered.text).strip()
+    return same_text and _keyboard(current.reply_markup) == _keyboard(rendered.markup)
 
 
 def esc(text: str) -> str:

@@ -374,14 +374,16 @@ class Remembered:
 
 
 class AnswerMemory:
-    """Recent answers, so a vote is stored with its question and an edited question updates
-    its answer instead of getting a second one. In memory and bounded: after a restart,
-    votes fall back to the replied-to message, edits get a fresh answer."""
+    """Recent answers, so a vote is stored with its question, an edited question updates
+    its answer instead of getting a second one, and an edit that would change nothing is
+    not sent (Telegram rejects it). In memory and bounded: after a restart, votes fall back
+    to the replied-to message, edits get a fresh answer."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self._by_question: OrderedDict[tuple[int, int], Remembered] = OrderedDict()
-        self._by_answer: OrderedDict[tuple[int, int], str | None] = OrderedDict()
+        # (chat, answer message) -> (the question it answers, what it shows if known)
+        self._by_answer: OrderedDict[tuple[int, int], tuple[str | None, Any]] = OrderedDict()
 
     def remember(
         self,
@@ -389,6 +391,7 @@ class AnswerMemory:
         question_message_id: int | None,
         answer_message_id: int,
         question: str | None,
+        shown: Any = None,
     ) -> None:
         if question_message_id is not None:
             self._put(
@@ -396,7 +399,7 @@ class AnswerMemory:
                 (chat_id, question_message_id),
                 Remembered(question, answer_message_id),
             )
-        self._put(self._by_answer, (chat_id, answer_message_id), question)
+        self._put(self._by_answer, (chat_id, answer_message_id), (question, shown))
 
     def _put(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
         table[key] = value
@@ -408,7 +411,11 @@ class AnswerMemory:
         return self._by_question.get((chat_id, question_message_id))
 
     def question_of(self, chat_id: int, answer_message_id: int) -> str | None:
-        return self._by_answer.get((chat_id, answer_message_id))
+        return self._by_answer.get((chat_id, answer_message_id), (None, None))[0]
+
+    def shown(self, chat_id: int, answer_message_id: int) -> Any:
+        """What the bot last put into that message (a ``Rendered``), None if unknown."""
+        return self._by_answer.get((chat_id, answer_message_id), (None, None))[1]
 
 
 @dataclass

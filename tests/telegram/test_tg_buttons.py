@@ -171,3 +171,48 @@ async def test_button_on_a_message_telegram_no_longer_has(bot: BotHarness, engin
     reply = engine.ask(QUESTION)
     calls = await bot.exchange(press(bot, ALICE, ALICE, 999, f"o:{reply.intent}"))
     assert [c.method for c in calls] == ["sendMessage", "answerCallbackQuery"]
+
+
+async def test_pressing_a_suggestion_again_sends_no_edit_that_changes_nothing(
+    bot: BotHarness, engine: Engine
+) -> None:
+    question = find_question(engine, "clarify", CLARIFY_CANDIDATES)
+    asked = await bot.private(ALICE, question)
+    _label, data = buttons(asked)[0]
+    message_id = asked.result["message_id"]
+    first = await bot.exchange(press(bot, ALICE, ALICE, message_id, data))
+    assert [(c.method, c.http_status) for c in first] == [
+        ("editMessageText", 200), ("answerCallbackQuery", 200)]
+    shown = bot.fake.get_message(ALICE, message_id)
+    # A second tap (a slow client, a double tap) on the message that already shows it.
+    again = await bot.exchange(press(bot, ALICE, ALICE, message_id, data))
+    assert [(c.method, c.http_status) for c in again] == [("answerCallbackQuery", 200)]
+    assert "text" not in again[0].params
+    assert bot.fake.get_message(ALICE, message_id) == shown
+
+
+async def test_an_edited_question_with_the_same_answer_sends_no_edit(
+    bot: BotHarness, engine: Engine
+) -> None:
+    asked = bot.fake.message_update(ALICE, ALICE, QUESTION)
+    answer = await bot.one_message(asked)
+    reworded = QUESTION.rstrip("？")
+    assert engine.ask(reworded) == engine.ask(QUESTION)
+    edit = bot.fake.message_update(
+        ALICE, ALICE, reworded, edited=True, message_id=asked["message"]["message_id"]
+    )
+    assert await bot.exchange(edit) == []
+    stored = bot.fake.get_message(ALICE, answer.result["message_id"])
+    assert stored is not None and "edit_date" not in stored
+
+
+async def test_not_modified_from_telegram_is_harmless(bot: BotHarness, engine: Engine) -> None:
+    question = find_question(engine, "clarify", CLARIFY_CANDIDATES)
+    asked = await bot.private(ALICE, question)
+    _label, data = buttons(asked)[0]
+    bot.fake.fail_next("editMessageText", error_code=400,
+                       description="Bad Request: message is not modified")
+    calls = await bot.exchange(press(bot, ALICE, ALICE, asked.result["message_id"], data))
+    assert [(c.method, c.http_status) for c in calls] == [
+        ("editMessageText", 400), ("answerCallbackQuery", 200)]
+    assert "text" not in calls[1].params  # no apology, no second message
