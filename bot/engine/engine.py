@@ -17,7 +17,9 @@ A question goes through these stages, each a module of its own:
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.engine.decision import CLARIFY_AT, decide
 from bot.engine.features import features
@@ -30,6 +32,9 @@ from bot.engine.reply import Reply, Source
 from bot.engine.scoring import rank
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
+
+if TYPE_CHECKING:
+    from bot.engine.context import Context, Conversation
 
 __all__ = ["CLARIFY", "DONT_KNOW", "GENERIC_LEAD", "NO_QUESTION", "Engine"]
 
@@ -66,6 +71,17 @@ class Engine:
 
     def _ask_one(self, text: str, explain: bool) -> Reply:
         return decide(self.index, self.replies, read(self.index, text, self.bot_username), explain)
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        from bot.engine.context import Conversation
+
+        return Conversation(self)
+
+    def converse(self, text: str, context: Context, now: float) -> tuple[Reply, Context]:
+        """One turn of a conversation (text + context -> reply + context; see context.py):
+        a follow-up is read with the context's last topic, then decided like any question."""
+        return self.conversation.converse(text, context, now)
 
     def answers(self, question: str, limit: int = 5) -> list[Reply]:
         """Up to `limit` distinct answers, best first (inline mode offers several)."""

@@ -72,6 +72,7 @@ class Knowledge:
     frame_words: frozenset[str]
     directory: Path
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -348,6 +349,43 @@ class Language:
     stopwords: frozenset[str] = frozenset()
     frame_words: frozenset[str] = frozenset()
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+FOLLOWUP_LISTS = (
+    "person_pronouns",
+    "thing_pronouns",
+    "ellipsis_endings",
+    "ellipsis_openers",
+    "more",
+    "original",
+    "fillers",
+)
+
+
+def _load_followups(c: _Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
+    """The follow-up words (pronouns, "more" phrases...): lists of words, normalised later."""
+    node = data.get("followups", {})
+    if not isinstance(node, Mapping):
+        c.error(line_of(data, "followups"), "followups: must be a mapping of word lists")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for key, words in node.items():
+        if key not in FOLLOWUP_LISTS:
+            c.error(
+                line_of(node, key),
+                f"followups: unknown list {key!r}",
+                f"use one of {', '.join(FOLLOWUP_LISTS)}",
+            )
+        elif not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            c.error(
+                line_of(node, key),
+                f"followups {key!r}: must be a list of words",
+                "quote words YAML reads otherwise (yes, no, on, off)",
+            )
+        else:
+            result[str(key)] = tuple(words)
+    return result
 
 
 def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
@@ -383,7 +421,8 @@ def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
             c.error(line_of(node, word), f"attribute_questions {word!r}: must list evidence words")
             continue
         attributes[str(word)] = tuple(evidence)
-    return Language(words["stopwords"], words["frame_words"], attributes), c.errors
+    followups = _load_followups(c, data)
+    return Language(words["stopwords"], words["frame_words"], attributes, followups), c.errors
 
 
 # ---------------------------------------------------------------- the whole store
@@ -464,6 +503,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         frame_words=language.frame_words,
         directory=directory,
         attribute_questions=language.attribute_questions,
+        followups=language.followups,
     )
 
 
