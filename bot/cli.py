@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.kb.yamlsrc import KnowledgeInvalid
 
@@ -30,6 +32,8 @@ def _engine(args: argparse.Namespace):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.engine.context import EMPTY as EMPTY_CONTEXT
+
     engine = _engine(args)
     if args.question:
         reply = engine.ask(" ".join(args.question), explain=args.explain)
@@ -47,18 +51,43 @@ def cmd_ask(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    sessions: dict[str, Any] = {}  # session -> its conversation context
     for line in sys.stdin:
-        question = line.rstrip("\n")
-        reply = engine.ask(question, explain=args.explain)
-        sys.stdout.write(json.dumps(reply.as_json(explain=args.explain), ensure_ascii=False) + "\n")
+        question, session = _stdin_question(line.rstrip("\n"))
+        if session is None:
+            data = engine.ask(question, explain=args.explain).as_json(explain=args.explain)
+        else:
+            reply, sessions[session] = engine.converse(
+                question, sessions.get(session, EMPTY_CONTEXT), time.monotonic()
+            )
+            data = {**reply.as_json(explain=args.explain), "session": session}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     return EXIT_OK
 
 
+def _stdin_question(line: str) -> tuple[str, str | None]:
+    """A plain line is a question alone; a JSON line `{"q": ..., "session": "s1"}` is a turn
+    of that session's conversation (lines of one session share a context, in order)."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return line, None
+    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
+        return line, None
+    session = data.get("session")
+    return data["q"], None if session is None else str(session)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.engine.context import EMPTY as EMPTY_CONTEXT
+
     engine = _engine(args)
     article = engine.knowledge.main_article
     print(f"关于《{article.title}》，有什么想问的？（输入 exit 或按 Ctrl-D 退出）")
+    context = EMPTY_CONTEXT  # follow-ups ("它是谁发布的？") are read with the last answer
     while True:
         try:
             question = input("> ")
@@ -68,7 +97,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if question.strip().lower() in {"exit", "quit", "退出"}:
             return EXIT_OK
         if question.strip():
-            print(engine.ask(question).text)
+            reply, context = engine.converse(question, context, time.monotonic())
+            print(reply.text)
             print()
 
 
@@ -85,6 +115,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             ("answers", report.kind_accuracy("answer"), args.min_answer),
             ("out of scope", report.kind_accuracy("oos"), args.min_oos),
             ("small talk", report.kind_accuracy("smalltalk"), args.min_smalltalk),
+            ("follow-up", report.followup_accuracy, args.min_followup),
         ]
         for label, value, minimum in limits:
             if minimum is not None and value is not None and value < minimum:
@@ -164,6 +195,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     ev.add_argument("--min-oos", type=float, metavar="X", help="fail below this on out of scope")
     ev.add_argument(
         "--min-smalltalk", type=float, metavar="X", help="fail below this on small talk"
+    )
+    ev.add_argument(
+        "--min-followup",
+        type=float,
+        metavar="X",
+        help="fail below this on the follow-up turns of conversations",
     )
     ev.set_defaults(func=cmd_eval)
 

@@ -2,14 +2,19 @@
 
 Each item has `q` and one of: `expect` (an answer whose text holds every string), `any` (an
 answer holding at least one), `oos: true` (must not be an answer), `smalltalk: true`.
+
+A conversation file is a list of `{id, turns: [items]}`: the turns of one conversation are asked
+in order with one context (`Engine.converse`), so follow-ups are scored the way users meet them;
+their tags (standalone, pronoun, ellipsis, more, oos) are reported like any other.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.engine.context import EMPTY
 from bot.engine.engine import Engine
 from bot.engine.reply import Reply
 from bot.kb.yamlsrc import (
@@ -30,6 +35,7 @@ class Item:
     match_any: bool = False
     tag: str = ""
     line: int = 0
+    conversation: str = ""  # the id of the conversation it is a turn of ("": it stands alone)
 
     def expected(self) -> str:
         if self.kind == "answer":
@@ -55,14 +61,24 @@ class Report:
     by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_tag: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     failures: list[tuple[Item, Reply]] = field(default_factory=list)
+    followups: list[int] = field(default_factory=lambda: [0, 0])  # turns of FOLLOWUP_TAGS
 
     @property
     def accuracy(self) -> float:
         return self.passed / self.total if self.total else 0.0
 
+    @property
+    def followup_accuracy(self) -> float | None:
+        passed, total = self.followups
+        return passed / total if total else None
+
     def kind_accuracy(self, kind: str) -> float | None:
         passed, total = self.by_kind.get(kind, (0, 0))
         return passed / total if total else None
+
+
+FOLLOWUP_TAGS = ("pronoun", "ellipsis", "more", "oos")  # the turns that lean on the context
+TURN_SECONDS = 20.0  # the time between two turns of a conversation in a scored file
 
 
 def load_items(path: Path) -> list[Item]:
@@ -74,6 +90,32 @@ def load_items(path: Path) -> list[Item]:
     errors: list[KnowledgeError] = []
     for index, node in enumerate(data):
         line = line_of(data, index)
+        if isinstance(node, Mapping) and "turns" in node:
+            items += _conversation(node, shown, line, errors)
+            continue
+        items += _items([node], [line], shown, errors)
+    if errors:
+        raise KnowledgeInvalid(errors)
+    return items
+
+
+def _conversation(
+    node: Mapping, shown: str, line: int, errors: list[KnowledgeError]
+) -> list[Item]:
+    turns = node.get("turns")
+    name = str(node.get("id") or f"line {line}")
+    if not isinstance(turns, list) or not turns:
+        errors.append(KnowledgeError(shown, line, "`turns:` must be a list of questions"))
+        return []
+    lines = [line_of(turns, i) or line for i in range(len(turns))]
+    return [replace(item, conversation=name) for item in _items(turns, lines, shown, errors)]
+
+
+def _items(
+    nodes: list, lines: list[int], shown: str, errors: list[KnowledgeError]
+) -> list[Item]:
+    items: list[Item] = []
+    for node, line in zip(nodes, lines, strict=True):
         if not isinstance(node, Mapping) or not isinstance(node.get("q"), str):
             errors.append(KnowledgeError(shown, line, "each item needs `q:` text"))
             continue
@@ -92,18 +134,27 @@ def load_items(path: Path) -> list[Item]:
             items.append(Item(node["q"], "smalltalk", tag=tag, line=line))
         else:
             errors.append(KnowledgeError(shown, line, "needs one of expect, any, oos, smalltalk"))
-    if errors:
-        raise KnowledgeInvalid(errors)
     return items
 
 
 def evaluate(engine: Engine, items: list[Item]) -> Report:
     report = Report()
+    context, now, previous = EMPTY, 0.0, ""
     for item in items:
-        reply = engine.ask(item.question)
+        if item.conversation:  # a turn: with the context of the turns before it
+            if item.conversation != previous:
+                context = EMPTY
+            now += TURN_SECONDS
+            reply, context = engine.converse(item.question, context, now)
+        else:
+            reply, context = engine.ask(item.question), EMPTY
+        previous = item.conversation
         ok = item.judge(reply)
         report.total += 1
         report.passed += ok
+        if item.conversation and item.tag in FOLLOWUP_TAGS:
+            report.followups[0] += ok
+            report.followups[1] += 1
         for bucket, key in ((report.by_kind, item.kind), (report.by_tag, item.tag or "-")):
             bucket[key][0] += ok
             bucket[key][1] += 1
@@ -121,6 +172,8 @@ def format_report(report: Report, name: str) -> str:
     for kind in ("answer", "oos", "smalltalk"):
         if kind in report.by_kind:
             lines.append(f"  {labels[kind]}: {pct(*report.by_kind[kind])}")
+    if report.followups[1]:
+        lines.append(f"  follow-ups ({', '.join(FOLLOWUP_TAGS)}): {pct(*report.followups)}")
     lines.append(
         "  by tag: "
         + ", ".join(f"{tag} {pct(*counts)}" for tag, counts in sorted(report.by_tag.items()))
@@ -128,8 +181,9 @@ def format_report(report: Report, name: str) -> str:
     for item, reply in report.failures:
         got = reply.kind + (f" ({reply.intent})" if reply.intent else "")
         first = reply.text.splitlines()[0] if reply.text else ""
+        where = f"{item.conversation}: " if item.conversation else ""
         lines.append(
-            f"  FAIL [{item.tag}] {item.question}\n       expected {item.expected()}; "
+            f"  FAIL [{item.tag}] {where}{item.question}\n       expected {item.expected()}; "
             f"got {got}: {first[:60]}"
         )
     return "\n".join(lines)

@@ -111,7 +111,7 @@ class Conversation:
             readings = self._resolve_pronoun(folded, tokens, pronoun, context)
             if readings:
                 return self._first_answer(readings, context, now, fallback=None)
-            return self._alone(text, now)  # 那张图: no thing of the context fits, so it
+            return self._alone(text, now, context)  # 那张图: no thing of the context fits, so it
             # points at something of the article itself
         body = self._ellipsis(folded)
         if body is not None:
@@ -119,7 +119,7 @@ class Conversation:
             alone = text if self._names_something(self._tokens(body)) else None
             return self._first_answer(readings, context, now, fallback=alone)
         if self._names_something(tokens):
-            return self._alone(text, now)  # a subject of its own: a new topic
+            return self._alone(text, now, context)  # a subject of its own: a new topic
         reply = self.engine.ask(text)
         if reply.kind == "smalltalk" or not context.topic:
             return reply, self._after(text, reply, context, now)
@@ -133,9 +133,10 @@ class Conversation:
             return resolved, new
         return reply, self._after(text, reply, context, now)
 
-    def _alone(self, text: str, now: float) -> tuple[Reply, Context]:
+    def _alone(self, text: str, now: float, context: Context = EMPTY) -> tuple[Reply, Context]:
+        """The message read on its own: a new topic (small talk keeps the conversation)."""
         reply = self.engine.ask(text)
-        return reply, self._after(text, reply, EMPTY, now)
+        return reply, self._after(text, reply, context if reply.kind == "smalltalk" else EMPTY, now)
 
     def _first_answer(
         self, readings: list[str], context: Context, now: float, fallback: str | None
@@ -223,7 +224,7 @@ class Conversation:
         return body
 
     def _names_something(self, tokens: list[Token]) -> bool:
-        return any(t.kind == "entity" and t.text not in _GENERIC_PLACES for t in tokens)
+        return bool(self._names(tokens))
 
     # ------------------------------------------------------------------ readings
 
@@ -301,7 +302,9 @@ class Conversation:
         names = [
             (t.text, self._kind(t))
             for t in tokens
-            if t.kind == "entity" and t.text not in _GENERIC_PLACES
+            if t.kind == "entity"
+            and t.text not in _GENERIC_PLACES
+            and t.text not in self.engine.index.smalltalk_words  # (谢谢 reads as a name)
         ]
         return tuple(dict.fromkeys(names))
 

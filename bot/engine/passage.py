@@ -1,8 +1,9 @@
 """More of the passage an answer quoted ("还有呢", "原文怎么说"), always verbatim.
 
 "More" is the whole paragraph the answer quoted a part of (the sentence in its setting), or,
-once all of it was shown, the next paragraph of the same section. "The original" is the whole paragraph the answer
-quoted first. Either way the quote is one run of the article's text, under its locator.
+once all of it was shown, the next paragraph of the same section. "The original" is the whole
+paragraph the answer quoted first. Either way the quote is one run of the article's text,
+under its locator.
 """
 
 from __future__ import annotations

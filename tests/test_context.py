@@ -1,0 +1,149 @@
+"""Follow-up questions (bot/engine/context.py): text + context -> reply + context."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from bot.engine.context import EMPTY, TTL_SECONDS, Context
+from bot.kb.store import load_language
+from bot.kb.yamlsrc import display_path
+
+
+def talk(engine, *questions: str, step: float = 10.0, context: Context = EMPTY):
+    """The replies to a conversation's turns, and the context after the last one."""
+    replies, now = [], 1000.0
+    for question in questions:
+        reply, context = engine.converse(question, context, now)
+        replies.append(reply)
+        now += step
+    return replies, context
+
+
+def answered(reply, *strings: str) -> bool:
+    return reply.kind == "answer" and all(s in reply.text for s in strings)
+
+
+def test_pronouns_stand_for_the_last_topic(engine) -> None:
+    (what, who, length), context = talk(engine, "Vidu是什么？", "它是谁发布的？", "它现在能生成多长？")
+    assert answered(what, "视频大模型")
+    assert answered(who, "清华大学") and who.intent == engine.ask("Vidu是谁发布的").intent
+    assert answered(length, "16秒")
+    assert ("vidu", "product") in context.topic
+
+
+def test_a_person_pronoun_finds_the_person_the_answer_named(engine) -> None:
+    (_, prize), _ = talk(engine, "清华人工智能学院的首任院长是谁？", "他得过什么奖？")
+    assert answered(prize, "图灵奖")
+
+
+def test_a_pronoun_with_a_noun_picks_the_name_holding_it(engine) -> None:
+    (_, head), _ = talk(engine, "北脑二号是谁研发的？", "这个研究所的所长是谁？")
+    assert answered(head, "罗敏")
+
+
+def test_ellipsis_puts_the_new_noun_into_the_last_question(engine) -> None:
+    (_, institutes, researchers), _ = talk(
+        engine, "北京有多少所高校？", "科研院所呢？", "那科研人员呢"
+    )
+    assert answered(institutes, "1000余所")
+    assert answered(researchers, "55万")
+    (_, masters), _ = talk(engine, "肥城锂电园区常驻多少博士？", "硕士呢？")
+    assert answered(masters, "37名硕士")
+
+
+def test_ellipsis_of_another_place_is_declined_not_answered_with_beijing(engine) -> None:
+    (_, shanghai), context = talk(engine, "北京有多少所高校？", "上海呢？")
+    assert shanghai.kind != "answer" and "92" not in shanghai.text
+    # the refusal keeps the conversation: the next follow-up still means Beijing
+    (institutes,), _ = talk(engine, "科研院所呢？", context=context)
+    assert answered(institutes, "1000余所")
+
+
+def test_ellipsis_of_another_time_replaces_the_time(engine) -> None:
+    (then, now), _ = talk(engine, "Vidu今年3月能生成多长的视频？", "现在呢？")
+    assert answered(then, "8秒") and answered(now, "16秒")
+
+
+def test_a_follow_up_the_article_does_not_answer_is_declined(engine) -> None:
+    (_, price, who), _ = talk(engine, "Vidu是什么？", "它多少钱？", "它是谁发布的？")
+    assert price.kind == "fallback" and not price.sources
+    assert answered(who, "清华大学")  # the topic survives the refusal
+
+
+def test_a_message_that_stands_alone_starts_a_new_topic(engine) -> None:
+    (_, universities, institutes), context = talk(
+        engine, "Vidu是什么？", "北京有多少所高校？", "科研院所呢？"
+    )
+    assert universities == engine.ask("北京有多少所高校？")
+    assert answered(institutes, "1000余所")
+    assert context.topic[0] == ("北京", "place") and "vidu" not in dict(context.topic)
+
+
+def test_a_refused_new_question_drops_the_context(engine) -> None:
+    (_, shanghai, pronoun), context = talk(engine, "Vidu是什么？", "上海有多少所高校？", "它呢")
+    assert shanghai.kind == "fallback"
+    assert context == EMPTY and pronoun.kind != "answer"
+
+
+def test_more_shows_the_whole_paragraph_then_the_next_one(engine) -> None:
+    (answer, more, again), context = talk(engine, "RV减速机是什么？", "详细说说", "还有呢？")
+    paragraph = engine.paragraph_of(answer.sources[0].fact_id)
+    assert paragraph is not None
+    assert more.kind == "answer" and more.sources[0].quote == paragraph[0]
+    assert "15厘米" in more.text and more.sources[0].locator == paragraph[1]
+    assert again.kind == "answer" and again.sources[0].quote != paragraph[0]
+    next_paragraph = engine.paragraph_of(again.sources[0].fact_id)
+    assert next_paragraph is not None and again.sources[0].quote in next_paragraph[0]
+    assert set(context.shown) > {s.fact_id for s in answer.sources}
+
+
+def test_the_original_is_the_paragraph_the_answer_quoted(engine) -> None:
+    (answer, original), _ = talk(engine, "北京有多少所高校？", "原文怎么说")
+    paragraph = engine.paragraph_of(answer.sources[0].fact_id)
+    assert paragraph is not None
+    assert original.kind == "answer" and original.sources[0].quote == paragraph[0]
+    assert original.lead != answer.lead
+
+
+def test_more_without_a_conversation_is_not_an_answer(engine) -> None:
+    (more,), context = talk(engine, "还有呢？")
+    assert more.kind != "answer" and context == EMPTY
+
+
+def test_the_context_is_forgotten_after_a_few_minutes(engine) -> None:
+    (_, late), context = talk(engine, "Vidu是什么？", "它现在能生成多长？", step=TTL_SECONDS + 1)
+    assert late == engine.ask("它现在能生成多长？")
+    (_, soon), _ = talk(engine, "Vidu是什么？", "它现在能生成多长？", step=TTL_SECONDS - 1)
+    assert answered(soon, "16秒")
+
+
+def test_small_talk_keeps_the_conversation(engine) -> None:
+    (_, thanks, more), _ = talk(engine, "北京有多少所高校？", "谢谢", "原文怎么说")
+    assert thanks.kind == "smalltalk" and answered(more, "1000余所科研院所")
+
+
+def test_converse_is_pure(engine) -> None:
+    _, context = talk(engine, "Vidu是什么？")
+    first = engine.converse("它是谁发布的？", context, 1015.0)
+    assert engine.converse("它是谁发布的？", context, 1015.0) == first
+    assert first[1].at == 1015.0 and context.at == 1000.0
+    with pytest.raises(FrozenInstanceError):
+        context.key = "x"  # type: ignore[misc]
+    # without a context a message is read alone, exactly as `ask` reads it
+    assert engine.converse("北京有多少所高校？", EMPTY, 0.0)[0] == engine.ask("北京有多少所高校？")
+
+
+def test_follow_up_words_are_validated_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "language.yaml"
+    path.write_text(
+        "attribute_questions: {}\nfollowups:\n  more: [还有呢]\n  pronoun: [它]\n  original: 原文\n",
+        encoding="utf-8",
+    )
+    language, errors = load_language(path)
+    assert language.followups == {"more": ("还有呢",)}
+    shown = [f"{e.path}:{e.line}" for e in errors]
+    assert shown == [f"{display_path(path)}:4", f"{display_path(path)}:5"]
+    assert "unknown list 'pronoun'" in errors[0].message
