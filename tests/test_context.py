@@ -27,7 +27,9 @@ def answered(reply, *strings: str) -> bool:
 
 
 def test_pronouns_stand_for_the_last_topic(engine) -> None:
-    (what, who, length), context = talk(engine, "Vidu是什么？", "它是谁发布的？", "它现在能生成多长？")
+    (what, who, length), context = talk(
+        engine, "Vidu是什么？", "它是谁发布的？", "它现在能生成多长？"
+    )
     assert answered(what, "视频大模型")
     assert answered(who, "清华大学") and who.intent == engine.ask("Vidu是谁发布的").intent
     assert answered(length, "16秒")
@@ -114,7 +116,7 @@ def test_more_without_a_conversation_is_not_an_answer(engine) -> None:
 
 
 def test_the_context_is_forgotten_after_a_few_minutes(engine) -> None:
-    (_, late), context = talk(engine, "Vidu是什么？", "它现在能生成多长？", step=TTL_SECONDS + 1)
+    (_, late), _ = talk(engine, "Vidu是什么？", "它现在能生成多长？", step=TTL_SECONDS + 1)
     assert late == engine.ask("它现在能生成多长？")
     (_, soon), _ = talk(engine, "Vidu是什么？", "它现在能生成多长？", step=TTL_SECONDS - 1)
     assert answered(soon, "16秒")
@@ -139,7 +141,8 @@ def test_converse_is_pure(engine) -> None:
 def test_follow_up_words_are_validated_with_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "language.yaml"
     path.write_text(
-        "attribute_questions: {}\nfollowups:\n  more: [还有呢]\n  pronoun: [它]\n  original: 原文\n",
+        "attribute_questions: {}\n"
+        "followups:\n  more: [还有呢]\n  pronoun: [它]\n  original: 原文\n",
         encoding="utf-8",
     )
     language, errors = load_language(path)
