@@ -34,11 +34,9 @@ import random
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -186,7 +184,6 @@ class Broadcaster:
         self._lock = asyncio.Lock()
         self._aborted: str | None = None
         self._should_stop: Callable[[], bool] = lambda: False
-        self._db_thread: ThreadPoolExecutor | None = None  # one per run, see _db
 
     @property
     def busy(self) -> bool:
@@ -194,13 +191,13 @@ class Broadcaster:
 
     # --- startup -------------------------------------------------------------------------------
 
-    def recover(self) -> list[Post]:
+    async def recover(self) -> list[Post]:
         """Once per process, before the first send: rows a dead process left "pending" become
         "uncertain" and are never sent again that day."""
         if self._recovered:
             return []
         self._recovered = True
-        rows = self.storage.recover_interrupted()
+        rows = await self._db(self.storage.recover_interrupted)
         for post in rows:
             log.warning(
                 "daily post to chat %s on %s (fact %s) was interrupted by a restart; it may or "
@@ -213,13 +210,13 @@ class Broadcaster:
 
     # --- choosing chats ------------------------------------------------------------------------
 
-    def due_chats(self, now: datetime | None = None) -> list[int]:
+    async def due_chats(self, now: datetime | None = None) -> list[int]:
         """Active chats whose post for today is due now and not held back after a failure."""
         now = now or self.clock()
         today = schedule.local_date(now, self.tz)
-        posts = {p.chat_id: p for p in self.storage.posts(local_date=today)}
+        posts = {p.chat_id: p for p in await self._db(self.storage.posts, local_date=today)}
         due = []
-        for sub in self.storage.subscriptions(active_only=True):
+        for sub in await self._db(self.storage.subscriptions, active_only=True):
             if self._is_held(sub.chat_id, today, now):
                 continue
             if is_due_now(sub, self.tz, now, posts.get(sub.chat_id)):
@@ -247,10 +244,10 @@ class Broadcaster:
     ) -> BroadcastReport:
         """Posts to every chat that is due now (today's slot reached, nothing posted today)."""
         async with self._lock:
-            recovered = self.recover()
+            recovered = await self.recover()
             now = self.clock()
             report = await self._deliver(
-                self.due_chats(now), schedule.local_date(now, self.tz), engine, should_stop
+                await self.due_chats(now), schedule.local_date(now, self.tz), engine, should_stop
             )
             report.recovered = recovered
             return report
@@ -265,17 +262,17 @@ class Broadcaster:
         """Posts today's fact now, ignoring the chats' times: to ``chat_ids`` or every active
         chat. A chat that already had today's post gets nothing (at most one a day)."""
         async with self._lock:
-            recovered = self.recover()
+            recovered = await self.recover()
             now = self.clock()
             today = schedule.local_date(now, self.tz)
-            posts = {p.chat_id: p for p in self.storage.posts(local_date=today)}
+            posts = {p.chat_id: p for p in await self._db(self.storage.posts, local_date=today)}
             early: list[ChatResult] = []
             if chat_ids is None:
-                subs = self.storage.subscriptions(active_only=True)
+                subs = await self._db(self.storage.subscriptions, active_only=True)
             else:
                 subs = []
                 for chat_id in dict.fromkeys(chat_ids):
-                    sub = self.storage.get_subscription(chat_id)
+                    sub = await self._db(self.storage.get_subscription, chat_id)
                     if sub is None:
                         early.append(ChatResult(chat_id, Outcome.NOT_SUBSCRIBED))
                     elif not sub.active:
@@ -355,7 +352,6 @@ class Broadcaster:
                 else:
                     requeue(job, delay)
 
-        self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="daily-posts-db")
         workers = [
             asyncio.create_task(worker(), name=f"daily-post-{n}")
             for n in range(min(self.max_in_flight, len(jobs)))
@@ -378,8 +374,6 @@ class Broadcaster:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            self._db_thread.shutdown(wait=True)  # results still being written are written
-            self._db_thread = None
         report.results = [job.result for job in jobs if job.result is not None]
         report.seconds = time.monotonic() - started
         log.info("daily posts for %s done in %.1fs: %s", day, report.seconds, report.counts())
@@ -515,8 +509,10 @@ class Broadcaster:
             return None
         except NetworkError as exc:  # 5xx, connection reset or refused
             return await self._transient(job, post_id, fact, day, f"network: {exc.message}")
-        except asyncio.CancelledError:  # shutting down: record it right here, no more awaits
-            self._finish_now(post_id, "uncertain", error="cancelled while sending")
+        except asyncio.CancelledError:  # shutting down: queue the record, no more awaits
+            self.storage.aio.submit(
+                self._finish_now, post_id, "uncertain", error="cancelled while sending"
+            )
             job.result = ChatResult(chat_id, Outcome.UNCERTAIN, fact, error="cancelled")
             raise
         except Exception as exc:  # after the request went out: delivery unknown
@@ -569,13 +565,13 @@ class Broadcaster:
         return delay * random.uniform(0.8, 1.2)
 
     async def _db(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """A storage call on the broadcaster's database thread.
+        """A storage call on the storage thread (``Storage.aio``), shared with the handlers.
 
         Each commit waits for an fsync; on the event loop that wait would hold up every other
-        chat's send and answer, and so the pacing. One thread, so the calls never contend.
+        chat's send and answer, and so the pacing. A call handed over is finished even if this
+        task is cancelled, so an outcome is never lost between the send and its record.
         """
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_thread, partial(call, *args, **kwargs))
+        return await self.storage.aio.run(call, *args, **kwargs)
 
     async def _finish(
         self, post_id: int, status: str, *, message_id: int | None = None, error: str | None = None

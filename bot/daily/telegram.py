@@ -196,7 +196,7 @@ class DailyService:
         except schedule.InvalidPostTime as exc:
             await _reply(message, exc.user_message)
             return
-        sub = self.storage.subscribe(
+        sub = await self.storage.aio.subscribe(
             chat.id,
             chat_type=chat.type,
             title=_title(chat),
@@ -206,7 +206,7 @@ class DailyService:
         await _reply(
             message,
             f"已订阅：每天 {sub.post_time}（{self.settings.timezone}）发送一条文章里的事实。"
-            f"下一条：{self._next_text(sub)}。\n{HOW_TO_CHANGE}",
+            f"下一条：{await self._next_text(sub)}。\n{HOW_TO_CHANGE}",
         )
 
     async def _unsubscribe(
@@ -214,7 +214,7 @@ class DailyService:
     ) -> None:
         if not await self._admin_or_refuse(update, context, chat, message, ONLY_ADMINS_UNSUBSCRIBE):
             return
-        if self.storage.unsubscribe(chat.id):
+        if await self.storage.aio.unsubscribe(chat.id):
             log.info("daily: chat %s unsubscribed", chat.id)
             await _reply(message, "已退订：不再发送每日事实。想恢复时发送 /subscribe。")
         else:
@@ -223,7 +223,7 @@ class DailyService:
     async def _show(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, chat: Chat
     ) -> None:
-        sub = self.storage.get_subscription(chat.id)
+        sub = await self.storage.aio.get_subscription(chat.id)
         who = "" if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL) else "管理员"
         if sub is None:
             text = (
@@ -243,13 +243,13 @@ class DailyService:
         else:
             text = (
                 f"每日事实：每天 {sub.post_time}（{self.settings.timezone}）。"
-                f"下一条：{self._next_text(sub)}。\n{HOW_TO_CHANGE}"
+                f"下一条：{await self._next_text(sub)}。\n{HOW_TO_CHANGE}"
             )
         await _reply(message, text)
 
-    def _next_text(self, sub: Subscription) -> str:
+    async def _next_text(self, sub: Subscription) -> str:
         now, tz = self.clock(), self.settings.tz
-        today_post = self.storage.post_on(sub.chat_id, schedule.local_date(now, tz))
+        today_post = await self.storage.aio.post_on(sub.chat_id, schedule.local_date(now, tz))
         return describe_next_zh(next_post(sub, tz, now, today_post), tz, now)
 
     async def _is_admin(
@@ -287,13 +287,13 @@ class DailyService:
                 ChatType.PRIVATE: "blocked by the user",
                 ChatType.CHANNEL: "removed from the channel or no longer an admin",
             }.get(chat.type, "removed from the chat")
-            if self.storage.deactivate(chat.id, reason):
+            if await self.storage.aio.deactivate(chat.id, reason):
                 log.info("daily: chat %s deactivated: %s", chat.id, reason)
             raise ApplicationHandlerStop
         # Back in the chat: nothing is re-activated by itself (an admin has to /subscribe),
         # but a chat that had a subscription is told how to get it back. Not stopped here, so
         # the welcome of the question handlers still runs.
-        sub = self.storage.get_subscription(chat.id)
+        sub = await self.storage.aio.get_subscription(chat.id)
         if (
             not _present(old, chat)
             and sub is not None
@@ -322,7 +322,7 @@ class DailyService:
             old, new = message.migrate_from_chat_id, message.chat.id
         else:
             return
-        if self.storage.migrate_chat(old, new):
+        if await self.storage.aio.migrate_chat(old, new):
             log.info("daily: chat %s migrated to %s; subscription moved", old, new)
 
 

@@ -5,9 +5,9 @@ delivery at-most-once, and curator feedback (votes, unanswered questions).
 
 Design notes:
 
-* The API is synchronous. Every call is one short transaction on a local file, so calling it
-  from async handlers is cheaper than hopping to a thread. A lock still makes it safe to call
-  from worker threads.
+* The API is synchronous, and a lock makes it safe from any thread. Async code (handlers, the
+  broadcaster) awaits the same calls through ``storage.aio`` (``dispatch``): one storage thread
+  runs them in order, so the event loop never waits for a commit's fsync or for the lock.
 * Every public method is exactly one transaction (``BEGIN IMMEDIATE`` for writes, so two
   processes never deadlock upgrading a read lock).
 * Timestamps come from an injectable clock and are stored as ISO-8601 UTC strings of one fixed

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.storage import schema
+from bot.storage.dispatch import OffLoop
 from bot.storage.schema import SchemaTooNewError, _utc_now
 
 
@@ -22,6 +23,7 @@ class StorageBase:
         self.path = str(path)
         self._now = now
         self._lock = threading.RLock()
+        self.aio = OffLoop(self)  # the same calls for async code, off the event loop
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per method.
@@ -85,6 +87,7 @@ class StorageBase:
         return self._conn
 
     def close(self) -> None:
+        self.aio.close()  # first, and not under the lock: queued calls need it to finish
         with self._lock:
             if self._conn is not None:
                 self._conn.close()

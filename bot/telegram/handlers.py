@@ -157,9 +157,12 @@ def _question_for_key(s: Services, key: str) -> str:
 
 def _record_unanswered(s: Services, question: str, reply: Reply, chat_type: str) -> None:
     """Keeps what the article could not answer, for curators; not questions with no words
-    in them at all ("？"), which the engine meets with a plain request for a question."""
+    in them at all ("？"), which the engine meets with a plain request for a question.
+    Queued on the storage thread, not awaited: the answer does not wait for the note."""
     if reply.kind in ("fallback", "clarify") and reply.lead != NO_QUESTION:
-        s.storage.record_unanswered(question=question, kind=reply.kind, chat_type=chat_type)
+        s.storage.aio.submit(
+            s.storage.record_unanswered, question=question, kind=reply.kind, chat_type=chat_type
+        )
 
 
 async def _flood_ok(context: Context, s: Services, message: Message, edited: bool) -> bool:
@@ -345,7 +348,7 @@ async def _vote(
         asked = message.reply_to_message
         found = addressed(asked, bot_id=context.bot.id, username=context.bot.username)
         question = found.question if found else strip_mentions(message_text(asked) or "", "")
-    s.storage.record_vote(
+    await s.storage.aio.record_vote(
         chat_id=message.chat.id,
         message_id=message.message_id,
         user_id=query.from_user.id,

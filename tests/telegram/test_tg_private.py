@@ -60,7 +60,7 @@ async def test_fallback_is_recorded_and_offers_suggestion_buttons(
     assert call.params["text"] == esc(reply.lead)
     assert [label for label, _ in buttons(call)] == list(reply.suggestions)
     assert all(data.startswith("s:") for _, data in buttons(call))
-    [recorded] = bot.storage.unanswered()
+    [recorded] = await bot.storage.aio.unanswered()  # after the queued note
     assert (recorded.question, recorded.kind, recorded.chat_type) == (
         question,
         "fallback",
@@ -74,7 +74,7 @@ async def test_clarify_is_recorded(bot: BotHarness, engine: Engine) -> None:
     call = await bot.private(ALICE, question)
     assert call.params["text"] == esc(reply.lead)
     assert [label for label, _ in buttons(call)] == list(reply.suggestions)
-    [recorded] = bot.storage.unanswered()
+    [recorded] = await bot.storage.aio.unanswered()  # after the queued note
     assert (recorded.question, recorded.kind) == (question, "clarify")
 
 
