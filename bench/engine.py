@@ -437,8 +437,13 @@ def write_copy_article(directory: Path, rewrite: Rewrite) -> None:
     folder = directory / "sources" / rewrite.article_id
     folder.mkdir(parents=True)
     (folder / "article.yaml").write_text(dump_yaml(article), encoding="utf-8")
-    paragraphs = [p for s in article.get("sections", []) for p in s.get("paragraphs", [])]
-    (folder / "raw.txt").write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
+    # Its raw text is every piece the cleaned copy quotes, in its order: what the loader's
+    # provenance check (bot.kb.provenance) proves a cleaned article against.
+    from bot.kb.article import load_article
+
+    (folder / "raw.txt").write_text("", encoding="utf-8")
+    pieces = [piece.text for piece in load_article(folder / "article.yaml").fragments]
+    (folder / "raw.txt").write_text("\n".join(pieces) + "\n", encoding="utf-8")
 
 
 def copy_terms(terms: list[dict], rewrite: Rewrite) -> list[dict]:

@@ -8,21 +8,38 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.config import ConfigError
 from bot.kb.yamlsrc import KnowledgeInvalid
+
+if TYPE_CHECKING:
+    from bot.paths import KnowledgeChoice
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def _knowledge_dir(args: argparse.Namespace) -> Path:
-    from bot.paths import default_knowledge_dir
+def _knowledge(args: argparse.Namespace) -> KnowledgeChoice:
+    """The knowledge folder this command uses (flag, environment, config file, checkout or the
+    installed copy), announced in one line on stderr so a curator knows which copy it read."""
+    from bot.config import CONFIG_ENV, load_settings
+    from bot.paths import choose_knowledge
 
-    return Path(args.knowledge) if args.knowledge else default_knowledge_dir()
+    config = getattr(args, "config", None)
+    settings = load_settings(config)  # ConfigError: one line and exit 2, in main
+    named = config or os.environ.get(CONFIG_ENV, "").strip() or None
+    choice = choose_knowledge(args.knowledge, settings.knowledge_dir, named)
+    print(choice.describe(), file=sys.stderr)
+    return choice
+
+
+def _knowledge_dir(args: argparse.Namespace) -> Path:
+    return _knowledge(args).path
 
 
 def _engine(args: argparse.Namespace):
@@ -125,33 +142,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from bot.kb.store import build
+    from bot.curate.commands import build_command
 
-    path, count = build(_knowledge_dir(args))
-    print(f"wrote {path} ({count} facts)")
-    return EXIT_OK
+    return build_command(_knowledge(args))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.engine.normalize import normalize
-    from bot.kb.store import load_knowledge, uncovered_facts
+    from bot.curate.commands import check_command
 
-    directory = _knowledge_dir(args)
-    knowledge = load_knowledge(directory, normalise=normalize)
-    missing = uncovered_facts(knowledge)
-    for fact in missing:
-        print(
-            f"{directory / 'facts.yaml'}:{fact.line}: fact {fact.id} has a figure or a name but "
-            f"no intent leads to it (add it to an intent's facts in intents.yaml)",
-            file=sys.stderr,
-        )
-    if missing:
-        return EXIT_FAIL
-    print(
-        f"knowledge OK: {len(knowledge.articles)} article(s), {len(knowledge.facts)} facts, "
-        f"{len(knowledge.intents)} intents, {len(knowledge.smalltalk)} small-talk entries"
-    )
-    return EXIT_OK
+    return check_command(_knowledge(args))
 
 
 _CORE_COMMANDS = {"ask", "chat", "eval", "build", "check"}
@@ -175,7 +174,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         description="Answers Chinese questions about a news article, quoting its source.",
     )
     parser.add_argument(
-        "--knowledge", metavar="DIR", help="knowledge folder (default: the bundled one)"
+        "--knowledge",
+        metavar="DIR",
+        help="knowledge folder (default: $FACTBOT_KNOWLEDGE_DIR, knowledge_dir in the config "
+        "file, the checkout's knowledge/, else the copy installed with factbot)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -208,6 +210,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
     check = sub.add_parser("check", help="validate everything in knowledge/")
     check.set_defaults(func=cmd_check)
+    for command in (ask, chat, ev, build, check):
+        command.add_argument(
+            "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
+        )
 
     core_only = argv is not None and _wants_core_command(argv)
     for register in [] if core_only else _extra_commands():
@@ -241,5 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return EXIT_FAIL
+    except ConfigError as exc:
+        print(f"factbot {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

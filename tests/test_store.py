@@ -181,3 +181,46 @@ def test_article_year_must_be_a_year(knowledge_copy: Path) -> None:
     assert any(
         e.startswith(f"{article}:{line}:") and "year: must be a year" in e for e in errors
     ), errors
+
+
+@pytest.mark.parametrize("name", ["synonyms.yaml", "language.yaml", "intents.yaml"])
+def test_a_missing_file_is_an_error_named_by_its_path(knowledge_copy: Path, name: str) -> None:
+    (knowledge_copy / name).unlink()
+    result = run_cli("--knowledge", str(knowledge_copy), "check")
+    assert result.returncode == 1
+    assert f"  {knowledge_copy / name}: file missing (restore it from the repository)" in (
+        result.stderr.splitlines()
+    )
+    assert ":0:" not in result.stderr
+
+
+def _break(path: Path, needle: str, broken: str) -> int:
+    """Replace the first line containing `needle` with `broken`; returns its line number."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if needle in line and "#" not in line[:2])
+    lines[number] = broken
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return number + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "needle", "broken", "problem"),
+    [
+        # a quote left open is noticed at the end of its item: the line to fix is where it opens
+        ("intents.yaml", "  answer: ", '  answer: "北京有多少所高校', "quoted scalar"),
+        ("intents.yaml", "  facts: [", "  facts: [bj.s1.3839af, bj.intro.57a8ee", "flow sequence"),
+        ("intents.yaml", "  title: ", "   title: one space too many", "mapping values"),
+        ("synonyms.yaml", ": [", "高校: [大学, 院校", "flow sequence"),
+        ("language.yaml", "  - ", "  - \t制表符", "cannot start any token"),
+    ],
+)
+def test_a_yaml_error_points_at_the_line_to_fix(
+    knowledge_copy: Path, name: str, needle: str, broken: str, problem: str
+) -> None:
+    path = knowledge_copy / name
+    line = _break(path, needle, broken)
+    result = run_cli("--knowledge", str(knowledge_copy), "check")
+    assert result.returncode == 1
+    [error] = [e for e in result.stderr.splitlines() if "YAML syntax" in e]
+    assert error.startswith(f"  {path}:{line}: YAML syntax: "), (error, line)
+    assert problem in error

@@ -50,6 +50,7 @@ class Fragment:
 
     text: str
     dropped: bool = False
+    line: int = 0  # where it stands in article.yaml
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             self.error(line, f"{what} must be non-empty text", "write it as a quoted string")
             return ""
-        self.fragments.append(Fragment(value))
+        self.fragments.append(Fragment(value, line=line))
         return value
 
     def paragraph_text(self, value: object, line: int) -> str:
@@ -145,7 +146,9 @@ class _Reader:
                 piece_line = line_of(value["join"], index, line)
                 if isinstance(piece, Mapping) and set(piece) == {"dropped"}:
                     if isinstance(piece["dropped"], str) and piece["dropped"]:
-                        self.fragments.append(Fragment(piece["dropped"], dropped=True))
+                        self.fragments.append(
+                            Fragment(piece["dropped"], dropped=True, line=piece_line)
+                        )
                     else:
                         self.error(piece_line, "dropped: needs the raw text that is left out")
                 else:

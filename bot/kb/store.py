@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.kb.article import Article, article_from_plain_text, load_article
-from bot.kb.facts import Fact, build_facts, dump_facts, load_facts
+from bot.kb.factfile import load_fact_file
+from bot.kb.facts import Fact
+from bot.kb.ids import LostFacts
+from bot.kb.provenance import check_article
 from bot.kb.yamlsrc import (
     KnowledgeError,
     KnowledgeInvalid,
@@ -158,20 +161,12 @@ def load_terms(directory: Path) -> list[Term]:
     return terms
 
 
-def facts_text(directory: Path, articles: list[Article], terms: list[Term]) -> str:
-    """What facts.yaml must contain for the current articles (used by build and the stale check)."""
-    names = [t.term for t in terms] + [a for t in terms for a in t.aliases]
-    return dump_facts(build_facts(articles, names))
-
-
 def build(directory: Path) -> tuple[Path, int]:
     """Regenerate knowledge/facts.yaml; returns its path and the number of facts."""
-    articles = load_articles(directory)
-    terms = load_terms(directory)
-    text = facts_text(directory, articles, terms)
-    path = directory / "facts.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path, text.count("\n- id: ") + text.startswith("- id: ")
+    from bot.kb.factfile import build_knowledge
+
+    built = build_knowledge(directory)
+    return built.path, built.count
 
 
 # ---------------------------------------------------------------- curated files
@@ -214,7 +209,10 @@ def _load_list(path: Path) -> tuple[list, _Collector]:
 
 
 def load_intents(
-    path: Path, fact_ids: set[str], normalise: Callable[[str], str] | None = None
+    path: Path,
+    fact_ids: set[str],
+    normalise: Callable[[str], str] | None = None,
+    lost: LostFacts | None = None,
 ) -> tuple[list[Intent], list[KnowledgeError]]:
     data, c = _load_list(path)
     intents: list[Intent] = []
@@ -257,12 +255,8 @@ def load_intents(
             facts = []
         for i, fact_id in enumerate(facts):
             if fact_id not in fact_ids:
-                close = difflib.get_close_matches(str(fact_id), sorted(fact_ids), 1)
-                c.error(
-                    line_of(facts, i, line_of(node, "facts")),
-                    f"{intent_id}: unknown fact id {fact_id!r}",
-                    f"did you mean {close[0]}?" if close else "see knowledge/facts.yaml",
-                )
+                message, hint = (lost or LostFacts(())).explain(intent_id, str(fact_id))
+                c.error(line_of(facts, i, line_of(node, "facts")), message, hint)
         examples = c.texts(node, "examples", intent_id, MIN_EXAMPLES)
         if normalise is not None:
             for i, example in enumerate(examples):
@@ -315,8 +309,9 @@ def load_smalltalk(path: Path) -> tuple[list[SmallTalk], list[KnowledgeError]]:
 
 def load_synonyms(path: Path) -> tuple[dict[str, tuple[str, ...]], list[KnowledgeError]]:
     c = _Collector(path)
-    if not path.exists():
-        return {}, []
+    if not path.exists():  # without it "大学" no longer finds 高校: answers quietly get worse
+        c.error(0, "file missing", "restore it from the repository")
+        return {}, c.errors
     data = load_yaml(path)
     if not isinstance(data, Mapping):
         c.error(1, "expected a mapping: canonical word -> list of variants")
@@ -390,8 +385,9 @@ def _load_followups(c: _Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
 
 def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
     c = _Collector(path)
-    if not path.exists():
-        return Language(), []
+    if not path.exists():  # without its stopwords every 的 and 吗 would count as content
+        c.error(0, "file missing", "restore it from the repository")
+        return Language(), c.errors
     data = load_yaml(path)
     if not isinstance(data, Mapping):
         c.error(1, "expected a mapping with stopwords, frame_words and attribute_questions")
@@ -436,52 +432,15 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
     """Load and validate knowledge/; raise KnowledgeInvalid with every error found."""
     errors: list[KnowledgeError] = []
     articles = load_articles(directory)
+    for article in articles:  # what is quoted must be what the raw text says
+        errors += check_article(article)
     terms = load_terms(directory)
-    facts_path = directory / "facts.yaml"
-    expected = facts_text(directory, articles, terms)
-    if not facts_path.exists():
-        raise KnowledgeInvalid(
-            [
-                KnowledgeError(
-                    display_path(facts_path), 0, "facts.yaml missing", "run `factbot build`"
-                )
-            ]
-        )
-    if facts_path.read_text(encoding="utf-8") != expected:
-        errors.append(
-            KnowledgeError(
-                display_path(facts_path),
-                1,
-                "facts.yaml is stale: the articles or terms changed since it was built",
-                "run `factbot build` and commit the result",
-            )
-        )
-    facts = load_facts(facts_path)
-    seen_ids: dict[str, int] = {}
-    paragraphs = {p.id: p for a in articles for p in a.paragraphs()}
-    for fact in facts:
-        if fact.id in seen_ids:
-            errors.append(
-                KnowledgeError(
-                    display_path(facts_path),
-                    fact.line,
-                    f"duplicate fact id {fact.id}",
-                    "run `factbot build`",
-                )
-            )
-        seen_ids[fact.id] = fact.line
-        paragraph = paragraphs.get(fact.paragraph)
-        if paragraph is None or fact.text not in paragraph.text:
-            errors.append(
-                KnowledgeError(
-                    display_path(facts_path),
-                    fact.line,
-                    f"fact {fact.id} is not verbatim in {fact.paragraph}",
-                    "quotes must be copied from the cleaned article; run `factbot build`",
-                )
-            )
-    fact_ids = set(seen_ids)
-    intents, intent_errors = load_intents(directory / "intents.yaml", fact_ids, normalise)
+    facts, retired, fact_errors = load_fact_file(directory, articles, terms)
+    errors += fact_errors
+    fact_ids = {fact.id for fact in facts}
+    intents, intent_errors = load_intents(
+        directory / "intents.yaml", fact_ids, normalise, LostFacts(facts, retired)
+    )
     errors += intent_errors
     errors += _check_answers(directory / "intents.yaml", intents, {f.id: f for f in facts})
     smalltalk, st_errors = load_smalltalk(directory / "smalltalk.yaml")

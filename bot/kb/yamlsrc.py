@@ -33,7 +33,9 @@ class KnowledgeError:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        # A whole-file problem (missing, unreadable) has no line: the path alone names it.
+        where = f"{self.path}:{self.line}" if self.line > 0 else self.path
+        text = f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 
@@ -144,17 +146,39 @@ def _parse(text: str, shown: str, offset: int) -> Any:
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else 0
-        problem = exc.problem or exc.context or "invalid YAML"
+        line, problem = _where_and_why(exc)
         raise KnowledgeInvalid(
-            [KnowledgeError(shown, line, f"YAML syntax: {problem}", "fix the YAML syntax")]
+            [KnowledgeError(shown, line + offset if line else 0, problem, "fix the YAML syntax")]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: the parser gives no mark
+        line = text.count("\n", 0, exc.position) + 1 + offset
+        problem = f"YAML syntax: character #x{exc.character:04x} is not allowed"
+        raise KnowledgeInvalid([KnowledgeError(shown, line, problem, "delete it")]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeInvalid([KnowledgeError(shown, 0, f"YAML: {exc}")]) from None
     if offset:
         _shift(data, offset)
     return data
+
+
+_OPENED = ("while scanning a quoted scalar", "while parsing a flow", "while scanning a block")
+
+
+def _where_and_why(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line a curator must look at, and what is wrong there.
+
+    A quote or bracket left open is noticed lines later (at the end of the file, or where the
+    parser gives up): the line to fix is where it was opened. Anything else is at the problem.
+    """
+    problem = exc.problem or exc.context or "invalid YAML"
+    opened = exc.context_mark is not None and (exc.context or "").startswith(_OPENED)
+    mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 0
+    if opened:
+        what = (exc.context or "").removeprefix("while ").replace("scanning", "reading")
+        what = what.replace("parsing", "reading")
+        problem = f"{problem} ({what} that starts here and is never closed)"
+    return line, f"YAML syntax: {problem}"
 
 
 def _shift(node: Any, offset: int) -> None:

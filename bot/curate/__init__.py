@@ -1,0 +1,1 @@
+"""What a curator runs: build, check and report, over any knowledge folder."""
