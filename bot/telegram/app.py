@@ -33,7 +33,7 @@ from bot.telegram.callbacks import KeyCodec
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Renderer
 from bot.telegram.request import JsonRequest
-from bot.telegram.services import SERVICES, Asker, Services
+from bot.telegram.services import SERVICES, Asker, Conversations, Services
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def build_application(
                     engine, settings.max_question_chars, processes=engine_processes
                 ),
                 flood=FloodGuard(settings.questions_per_minute, clock=clock),
+                conversations=Conversations(clock=clock),
                 owns_storage=owns_storage,
             ),
             "engine": engine,

@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.engine.context import Context as ContextValue
 from bot.engine.engine import NO_QUESTION
 from bot.engine.reply import Reply
 from bot.telegram import render
@@ -201,7 +202,7 @@ async def on_message(update: Update, context: Context) -> None:
             return
         if not await _flood_ok(context, s, message, edited):
             return
-        reply = await s.asker.ask(found.question)
+        reply, after = await _converse(s, message, found.question, edited)
         _record_unanswered(s, found.question, reply, message.chat.type)
         rendered = s.renderer.reply(reply)
         chat_id = message.chat.id
@@ -210,6 +211,28 @@ async def on_message(update: Update, context: Context) -> None:
         if answer_id is None or not await edit(context, chat_id, answer_id, rendered, shown):
             answer_id = (await send(context, message, rendered)).message_id
         s.memory.remember(chat_id, message.message_id, answer_id, found.question, rendered)
+        if after is not None:  # only once the reply is out: an unsent one is no context
+            s.conversations.put(_conversation_of(message), after)
+
+
+async def _converse(
+    s: Services, message: Message, question: str, edited: bool
+) -> tuple[Reply, ContextValue | None]:
+    """The reply, and the conversation's context after it. A follow-up ("它是谁发布的？")
+    is read with the last answer of its conversation; an edited question is read alone (its
+    conversation has moved on since) and leaves the context as it is."""
+    if edited:
+        return await s.asker.ask(question), None
+    now = s.conversations.clock()
+    before = s.conversations.get(_conversation_of(message), now)
+    return await s.asker.converse(question, before, now)
+
+
+def _conversation_of(message: Message) -> tuple[int, int | None]:
+    """A private chat is one conversation; in a group each member has their own."""
+    if message.chat.type == ChatType.PRIVATE:
+        return (message.chat.id, None)
+    return (message.chat.id, _sender_id(message))
 
 
 # ---------------------------------------------------------------------- commands

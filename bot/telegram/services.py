@@ -34,7 +34,7 @@ import traceback
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +42,8 @@ from typing import Any, TypeVar
 from telegram.ext import CallbackContext
 
 from bot.config import Settings
+from bot.engine.context import EMPTY as EMPTY_CONTEXT
+from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.reply import Reply
 from bot.storage import Storage
@@ -97,6 +99,8 @@ def _worker_main(
 def _compute(engine: Engine, method: str, args: tuple[Any, ...]) -> Any:
     if method == "ask":
         return engine.ask(*args)
+    if method == "converse":
+        return engine.converse(*args)
     question, limit = args
     return engine.answers(question, limit=limit)
 
@@ -208,8 +212,8 @@ class Asker:
         self._started = False
         self._backlog: deque[_Job] = deque()
         self._ids = itertools.count()
-        self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self._inflight: dict[tuple[str, str], asyncio.Future[Any]] = {}
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
     def warm_up(self) -> None:
         """Starts the worker processes now (each loads the engine, about a second), instead
@@ -313,6 +317,24 @@ class Asker:
         question = self.prepare(question)
         return await self._cached(("ask", question), lambda: self._run("ask", question))
 
+    async def converse(
+        self, question: str, context: Context, now: float
+    ) -> tuple[Reply, Context]:
+        """A turn of a conversation (``engine.converse``), cached like ``ask``: the engine
+        sees the context without its time (so equal turns share an entry), and an advanced
+        context is stamped with ``now`` here."""
+        question = self.prepare(question)
+        context = context if context.alive(now) else EMPTY_CONTEXT
+        timeless = replace(context, at=0.0)
+        reply, after = await self._cached(
+            ("converse", question, timeless),
+            lambda: self._run("converse", question, timeless, 0.0),
+        )
+        if reply.kind == "answer" and after.key:
+            return reply, replace(after, at=now)
+        # kept as it was (small talk, a refused follow-up), or dropped (a refused new topic)
+        return reply, context if after == timeless else after
+
     async def answers(self, question: str, limit: int = 5) -> list[Reply]:
         question = self.prepare(question)
         found = await self._cached(
@@ -320,7 +342,7 @@ class Asker:
         )
         return list(found)
 
-    async def _cached(self, key: tuple[str, str], work: Callable[[], Awaitable[T]]) -> T:
+    async def _cached(self, key: tuple[Any, ...], work: Callable[[], Awaitable[T]]) -> T:
         if key in self._cache:
             self.hits += 1
             self._cache.move_to_end(key)
@@ -418,6 +440,36 @@ class AnswerMemory:
         return self._by_answer.get((chat_id, answer_message_id), (None, None))[1]
 
 
+class Conversations:
+    """The follow-up context of each conversation: per private chat, per member in a group
+    (one member's questions never become another's context). In memory, bounded, and
+    expiring with the context itself: after a restart a conversation simply starts anew."""
+
+    def __init__(self, size: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.size = size
+        self.clock = clock
+        self._contexts: OrderedDict[tuple[int, int | None], Context] = OrderedDict()
+
+    def get(self, key: tuple[int, int | None], now: float) -> Context:
+        context = self._contexts.get(key, EMPTY_CONTEXT)
+        if context.key and not context.alive(now):
+            del self._contexts[key]
+            return EMPTY_CONTEXT
+        return context
+
+    def put(self, key: tuple[int, int | None], context: Context) -> None:
+        if not context.key:
+            self._contexts.pop(key, None)
+            return
+        self._contexts[key] = context
+        self._contexts.move_to_end(key)
+        while len(self._contexts) > self.size:
+            self._contexts.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._contexts)
+
+
 @dataclass
 class Services:
     """Everything a handler needs, built once by ``build_application``."""
@@ -430,6 +482,7 @@ class Services:
     asker: Asker
     flood: FloodGuard
     memory: AnswerMemory = field(default_factory=AnswerMemory)
+    conversations: Conversations = field(default_factory=Conversations)
     # update_ids whose handler decided to reply and has not finished: the error handler
     # apologises for exactly these.
     due: set[int] = field(default_factory=set)

@@ -53,6 +53,9 @@ async def test_many_questions_at_once_each_get_their_own_answer(
     got = await ask_all(bot)
     for user, question in zip(USERS, MANY, strict=True):
         assert got[user].startswith(expected_text(engine, question)), question
+    # a follow-up is read with its conversation's context in the worker too
+    follow_up = await bot.one_message(bot.fake.message_update(USERS[0], USERS[0], "科研院所呢？"))
+    assert follow_up.params["text"] == expected_text(engine, "北京有多少所科研院所？")
 
 
 async def test_a_killed_worker_costs_speed_not_answers(
