@@ -39,11 +39,24 @@ def test_huge_input_is_capped_before_matching(engine) -> None:
     assert reply.kind == "answer" and "92" in reply.text
 
 
-def test_answers_offers_several_distinct_answers(engine) -> None:
-    replies = engine.answers("Vidu", limit=5)
-    assert 1 <= len(replies) <= 5
-    assert all(r.kind == "answer" for r in replies)
-    assert len({r.sources[0].fact_id for r in replies}) == len(replies)
+def test_inline_answers_are_the_decisions_answers(engine) -> None:
+    question = "刀具是加工什么零件的？效率提升了多少？"
+    replies = engine.answers(question, limit=5)
+    assert replies[0] == engine.ask(question)  # the merged answer, then each part's own
+    assert [r.keys for r in replies[1:]] == [(k,) for k in replies[0].keys]
+    assert engine.answers(question, limit=1) == replies[:1]
+    assert engine.answers("Vidu能生成多长的视频？") == [engine.ask("Vidu能生成多长的视频？")]
+    for declined in ("What is the capital of France?", "你好", "上海有多少所高校？", ""):
+        assert engine.answers(declined) == []
+
+
+def test_one_length_cap_the_engine_applies(engine) -> None:
+    from bot.engine.engine import Engine
+
+    short = Engine(engine.knowledge, max_question_chars=20)
+    reply = short.ask("北京有多少所高校" + "啊" * 30 + "上海", explain=True)
+    assert reply.explanation["normalised"] == "北京有多少所高校啊"
+    assert reply.kind == "answer"
 
 
 def test_related_and_paragraph(engine) -> None:

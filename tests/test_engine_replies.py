@@ -50,3 +50,22 @@ def test_reply_for_an_unknown_key_is_none_and_a_fact_gets_the_generic_lead(engin
     fact = engine.knowledge.facts[0]
     reply = engine.reply_for(fact.id)
     assert reply.lead == GENERIC_LEAD and reply.sources[0].quote == fact.text
+
+
+def test_a_reply_carries_its_keys_and_whether_it_was_answered(engine) -> None:
+    answer = engine.ask("北京有多少所高校？")
+    assert answer.key == "beijing_universities" and not answer.unanswered
+    assert answer.related == bool(engine.related("beijing_universities", limit=1))
+    declined = engine.ask("上海有多少所高校？")
+    assert declined.key is None and declined.unanswered
+    assert len(declined.suggestion_keys) == len(declined.suggestions) > 0
+    for question, key in zip(declined.suggestions, declined.suggestion_keys, strict=True):
+        assert engine.ask(question).key == key  # each suggestion is answered by its key
+    empty = engine.ask("？？")
+    assert empty.kind == "fallback" and not empty.unanswered  # nothing was asked
+    assert len(empty.suggestion_keys) == len(empty.suggestions)
+
+
+def test_a_fact_answer_is_keyed_by_its_fact(engine) -> None:
+    fact = engine.knowledge.facts[0]
+    assert engine.reply_for(fact.id).key == fact.id

@@ -16,20 +16,17 @@ A question goes through these stages, each a module of its own:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.engine.decision import CLARIFY_AT, decide
-from bot.engine.features import features
+from bot.engine.decision import decide
 from bot.engine.index import Candidate, Index
-from bot.engine.normalize import normalize
+from bot.engine.normalize import MAX_QUESTION_CHARS, normalize
 from bot.engine.question import clean, parts, read
 from bot.engine.replies import CLARIFY, DONT_KNOW, GENERIC_LEAD, NO_QUESTION, Replies, merge
 from bot.engine.replies import question_for as _question_for
 from bot.engine.reply import Reply, Source
-from bot.engine.scoring import rank
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
 
@@ -40,25 +37,43 @@ __all__ = ["CLARIFY", "DONT_KNOW", "GENERIC_LEAD", "NO_QUESTION", "Engine"]
 
 
 class Engine:
-    """Loaded once from knowledge/; `ask` is pure: same question, same reply."""
+    """Loaded once from knowledge/; `ask` is pure: same question, same reply.
 
-    def __init__(self, knowledge: Knowledge, bot_username: str = "") -> None:
+    `max_question_chars` is the one length cap on a question (the bot's setting of that
+    name): it is cut to that before any other work.
+    """
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        bot_username: str = "",
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> None:
         self.knowledge = knowledge
         self.index = Index(knowledge)
         self.bot_username = bot_username
+        self.max_question_chars = max_question_chars
         self.replies = Replies(knowledge)
 
     @classmethod
-    def load(cls, directory: Path | None = None, bot_username: str = "") -> Engine:
+    def load(
+        cls,
+        directory: Path | None = None,
+        bot_username: str = "",
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> Engine:
         from bot.paths import default_knowledge_dir
 
         directory = directory or default_knowledge_dir()
-        return cls(load_knowledge(directory, normalise=normalize), bot_username)
+        knowledge = load_knowledge(directory, normalise=normalize)
+        return cls(knowledge, bot_username, max_question_chars)
 
     # ------------------------------------------------------------------ asking
 
     def ask(self, question: str, explain: bool = False) -> Reply:
-        text = clean(question)
+        """The reply to a message: every surface (private chat, group, inline, CLI) asks
+        through here, so they all get the same decision."""
+        text = clean(question, self.max_question_chars)
         reply = self._ask_one(text, explain)
         sentences = parts(text)
         if len(sentences) < 2 or len(sentences) > 4:
@@ -84,28 +99,24 @@ class Engine:
         return self.conversation.converse(text, context, now)
 
     def answers(self, question: str, limit: int = 5) -> list[Reply]:
-        """Up to `limit` distinct answers, best first (inline mode offers several)."""
-        asked = read(self.index, clean(question), self.bot_username)
-        asked = replace(
-            asked,
-            names=frozenset(),
-            lead_in=frozenset(),
-            features=features(
-                self.index, asked.folded, asked.tokens, asked.content, asked.normalised
-            )
-            if asked.content
-            else None,
-        )
-        replies: list[Reply] = []
-        seen: set[str] = set()
-        for scored in rank(self.index, asked) if asked.content else []:
-            key = scored.candidate.facts[0].id  # one result per quoted sentence
-            if scored.admissible and scored.score >= CLARIFY_AT and key not in seen:
-                seen.add(key)
-                replies.append(self.replies.answer(scored, None))
-            if len(replies) == limit:
-                break
-        return replies
+        """Inline mode's choices, best first: only answers the decision gives. The answer to
+        the question, then, when it asks several things, each part's own answer. Nothing
+        when the decision does not answer (out of scope, small talk, or a clarifying
+        question, whose options may answer another question than the one asked)."""
+        reply = self.ask(question)
+        if reply.kind != "answer":
+            return []
+        found = [reply]
+        if len(reply.keys) > 1:  # several questions in one message: each part's answer too
+            text = clean(question, self.max_question_chars)
+            found += [self._ask_one(part, False) for part in parts(text)]
+        results: list[Reply] = []
+        seen: set[tuple[str, ...]] = set()
+        for answer in found:
+            if answer.kind == "answer" and answer.keys not in seen and len(results) < limit:
+                seen.add(answer.keys)
+                results.append(answer)
+        return results
 
     # ------------------------------------------------------------------ by key
 
@@ -122,33 +133,19 @@ class Engine:
         article = self.knowledge.article(fact.article)
         return article.paragraph(fact.paragraph).text, fact.where
 
+    def paragraphs_for(self, key: str) -> list[tuple[str, str]]:
+        """Each whole paragraph an answer's quotes come from, once, with its locator."""
+        reply = self.reply_for(key)
+        found: dict[str, tuple[str, str]] = {}
+        for source in reply.sources if reply else ():
+            paragraph = self.paragraph_of(source.fact_id)
+            if paragraph is not None:
+                found.setdefault(source.paragraph_id, paragraph)
+        return list(found.values())
+
     def related(self, key: str, limit: int = 3) -> list[Intent]:
         """Intents near an intent or fact: sharing its named things, then its section."""
-        facts = self._facts_of(key)
-        if not facts:
-            return []
-        names = {e for f in facts for e in f.entities}
-        sections = {(f.article, f.section) for f in facts}
-        own = {f.id for f in facts}
-        ranked = []
-        for position, intent in enumerate(self.knowledge.intents):
-            if intent.id == key or own >= set(intent.facts):
-                continue
-            theirs = [self.knowledge.fact(f) for f in intent.facts]
-            shared = len(names & {e for f in theirs for e in f.entities})
-            same_section = any((f.article, f.section) in sections for f in theirs)
-            if shared or same_section:
-                ranked.append((-shared, not same_section, position, intent))
-        return [entry[-1] for entry in sorted(ranked)[:limit]]
-
-    def _facts_of(self, key: str) -> list[Fact]:
-        for intent in self.knowledge.intents:
-            if intent.id == key:
-                return [self.knowledge.fact(f) for f in intent.facts]
-        try:
-            return [self.knowledge.fact(key)]
-        except KeyError:
-            return []
+        return self.replies.related(key, limit)
 
     def daily_intents(self) -> list[Intent]:
         """The intents curated as good facts of the day."""

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import opencc
 
-MAX_QUESTION_CHARS = 300  # a question is cut to this before any matching work
+MAX_QUESTION_CHARS = 300  # the default cap on a question (Engine's max_question_chars)
 
 _CONVERTER = opencc.OpenCC("t2s")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{3,32}")
@@ -38,7 +38,6 @@ def normalize(text: str, bot_username: str = "") -> str:
     """The comparable form of a text. Idempotent: normalize(normalize(x)) == normalize(x)."""
     from bot.engine.numerals import fold_numerals
 
-    text = text[: MAX_QUESTION_CHARS * 4]
     text = unicodedata.normalize("NFKC", strip_invisible(text))
     if bot_username:
         text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)

@@ -37,9 +37,10 @@ class Question:
         return CJK.search(self.normalised) is None
 
 
-def clean(text: str) -> str:
-    """The question as the engine reads it: no invisible characters, at most the length cap."""
-    return strip_invisible(text or "")[:MAX_QUESTION_CHARS]
+def clean(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """The question as the engine reads it: at most `limit` characters (the one length cap,
+    applied here and nowhere else), without invisible characters."""
+    return strip_invisible(text or "")[:limit]
 
 
 def parts(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from bot.engine.index import Candidate
 from bot.engine.reply import Reply, Source
 from bot.engine.scoring import Scored
 from bot.kb.facts import Fact
-from bot.kb.store import Knowledge
+from bot.kb.store import Intent, Knowledge
 
 NO_QUESTION = "请问一个关于这篇文章的问题，例如："
 DONT_KNOW = "抱歉，这篇文章里没有提到这一点，我不能凭空回答。你可以问我："
@@ -23,9 +23,11 @@ class Replies:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.default_suggestions = tuple(
-            intent.examples[0] for intent in knowledge.intents if intent.daily
-        )[:3] or tuple(intent.examples[0] for intent in knowledge.intents[:3])
+        chosen = [intent for intent in knowledge.intents if intent.daily][:3]
+        chosen = chosen or list(knowledge.intents[:3])
+        self.default_suggestions = tuple(intent.examples[0] for intent in chosen)
+        self.default_keys = tuple(intent.id for intent in chosen)
+        self._has_related: dict[str, bool] = {}  # the knowledge is fixed for our lifetime
 
     def answer(self, best: Scored, notes: dict | None) -> Reply:
         candidate = best.candidate
@@ -37,58 +39,74 @@ class Replies:
             score=best.score,
             intent=candidate.intent.id if candidate.intent else None,
             explanation=notes,
+            keys=(candidate.id,),
+            related=self.has_related(candidate.id),
         )
 
     def clarify(self, close: list[Scored], notes: dict | None) -> Reply:
-        questions = []
+        questions: dict[str, str] = {}  # question -> key, in order
         for scored in close:
-            question = question_for(scored.candidate)
-            if question not in questions:
-                questions.append(question)
+            questions.setdefault(question_for(scored.candidate), scored.candidate.id)
+        chosen = list(questions.items())[:3]
         return Reply(
             "clarify",
             CLARIFY,
-            suggestions=tuple(questions[:3]),
+            suggestions=tuple(q for q, _ in chosen),
             score=close[0].score if close else 0.0,
             explanation=notes,
+            suggestion_keys=tuple(k for _, k in chosen),
+            unanswered=True,
         )
 
     def smalltalk(self, item_id: str, text: str, notes: dict | None) -> Reply:
-        suggestions = self.default_suggestions if item_id in ("help", "who_are_you") else ()
+        helps = item_id in ("help", "who_are_you")
         return Reply(
-            "smalltalk", text, suggestions=suggestions, score=1.0, intent=item_id,
+            "smalltalk",
+            text,
+            suggestions=self.default_suggestions if helps else (),
+            score=1.0,
+            intent=item_id,
             explanation=notes,
+            suggestion_keys=self.default_keys if helps else (),
         )
 
     def no_question(self, notes: dict | None) -> Reply:
+        """A message with nothing to look up ("？"): a request for a question, not a gap in
+        the article (so not unanswered)."""
         return Reply(
-            "fallback", NO_QUESTION, suggestions=self.default_suggestions, explanation=notes
+            "fallback",
+            NO_QUESTION,
+            suggestions=self.default_suggestions,
+            explanation=notes,
+            suggestion_keys=self.default_keys,
         )
 
     def dont_know(self, ranked: list[Scored], notes: dict | None) -> Reply:
+        chosen = self.suggest(ranked)
         return Reply(
             "fallback",
             DONT_KNOW,
-            suggestions=self.suggest(ranked),
+            suggestions=tuple(q for q, _ in chosen),
             score=ranked[0].score if ranked else 0.0,
             explanation=notes,
+            suggestion_keys=tuple(k for _, k in chosen),
+            unanswered=True,
         )
 
-    def suggest(self, ranked: list[Scored]) -> tuple[str, ...]:
-        """Up to three questions the bot can answer, nearest to what was asked first."""
-        questions: list[str] = []
+    def suggest(self, ranked: list[Scored]) -> list[tuple[str, str]]:
+        """Up to three questions the bot can answer, nearest to what was asked first, each
+        with the key it stands for."""
+        questions: dict[str, str] = {}
         for scored in ranked:
             if scored.coverage <= 0 or scored.candidate.intent is None:
                 continue
-            question = question_for(scored.candidate)
-            if question not in questions:
-                questions.append(question)
+            questions.setdefault(question_for(scored.candidate), scored.candidate.id)
             if len(questions) == 3:
-                return tuple(questions)
-        for question in self.default_suggestions:
+                return list(questions.items())
+        for question, key in zip(self.default_suggestions, self.default_keys, strict=True):
             if question not in questions and len(questions) < 3:
-                questions.append(question)
-        return tuple(questions)
+                questions[question] = key
+        return list(questions.items())
 
     def for_key(self, key: str) -> Reply | None:
         """The answer for an intent id or a fact id (deep links, buttons, daily posts)."""
@@ -100,12 +118,55 @@ class Replies:
                     tuple(self.source(self.knowledge.fact(f)) for f in intent.facts),
                     score=1.0,
                     intent=intent.id,
+                    keys=(intent.id,),
+                    related=self.has_related(intent.id),
                 )
         try:
             fact = self.knowledge.fact(key)
         except KeyError:
             return None
-        return Reply("answer", GENERIC_LEAD, (self.source(fact),), score=1.0)
+        return Reply(
+            "answer",
+            GENERIC_LEAD,
+            (self.source(fact),),
+            score=1.0,
+            keys=(key,),
+            related=self.has_related(key),
+        )
+
+    def related(self, key: str, limit: int = 3) -> list[Intent]:
+        """Intents near an intent or fact: sharing its named things, then its section."""
+        facts = self._facts_of(key)
+        if not facts:
+            return []
+        names = {e for f in facts for e in f.entities}
+        sections = {(f.article, f.section) for f in facts}
+        own = {f.id for f in facts}
+        ranked = []
+        for position, intent in enumerate(self.knowledge.intents):
+            if intent.id == key or own >= set(intent.facts):
+                continue
+            theirs = [self.knowledge.fact(f) for f in intent.facts]
+            shared = len(names & {e for f in theirs for e in f.entities})
+            same_section = any((f.article, f.section) in sections for f in theirs)
+            if shared or same_section:
+                ranked.append((-shared, not same_section, position, intent))
+        return [entry[-1] for entry in sorted(ranked)[:limit]]
+
+    def has_related(self, key: str) -> bool:
+        found = self._has_related.get(key)
+        if found is None:
+            found = self._has_related[key] = bool(self.related(key, limit=1))
+        return found
+
+    def _facts_of(self, key: str) -> list[Fact]:
+        for intent in self.knowledge.intents:
+            if intent.id == key:
+                return [self.knowledge.fact(f) for f in intent.facts]
+        try:
+            return [self.knowledge.fact(key)]
+        except KeyError:
+            return []
 
     def sources(self, facts: tuple[Fact, ...]) -> tuple[Source, ...]:
         """One quote per paragraph: sentences of the same paragraph are quoted together in
@@ -161,6 +222,8 @@ def merge(replies: list[Reply], explanation: dict | None) -> Reply:
         score=min(r.score for r in replies),
         intent=replies[0].intent,
         explanation=explanation,
+        keys=tuple(dict.fromkeys(k for r in replies for k in r.keys)),
+        related=replies[0].related,
     )
 
 

@@ -31,7 +31,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Reply:
-    """One reply. `lead` is the first line (the answer line, or the message of a non-answer)."""
+    """One reply. `lead` is the first line (the answer line, or the message of a non-answer).
+
+    It carries what the layers around the engine need, so none of them rebuilds a key from
+    text or compares a reply's text with a constant: the knowledge keys of what it answers,
+    of each suggestion, whether the question went unanswered, whether related facts exist.
+    """
 
     kind: Kind
     lead: str
@@ -40,6 +45,15 @@ class Reply:
     score: float = 0.0
     intent: str | None = None
     explanation: dict[str, Any] | None = field(default=None, compare=False)
+    keys: tuple[str, ...] = ()  # an answer's intent or fact ids, the main one first
+    suggestion_keys: tuple[str, ...] = ()  # the key each suggestion stands for, in order
+    unanswered: bool = False  # it asked something the article does not (clearly) answer
+    related: bool = False  # an answer whose key has related facts (the 相关 button)
+
+    @property
+    def key(self) -> str | None:
+        """The knowledge key of the main answer (None for anything but an answer)."""
+        return self.keys[0] if self.keys else None
 
     @property
     def text(self) -> str:

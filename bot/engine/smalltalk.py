@@ -22,7 +22,7 @@ def smalltalk_score(index: Index, question: Question) -> tuple[str | None, float
     normalised = question.normalised
     if not normalised or len(normalised) > 30:
         return None, 0.0
-    folded = index.analyzer.fold(normalised)  # (plain folding: no typo reading for chat)
+    folded = question.folded
     best_id, best = None, 0.0
     addressed = _ADDRESS.search(normalised) is not None
     for candidate in index.smalltalk_candidates:

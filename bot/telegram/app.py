@@ -131,7 +131,9 @@ def build_application(
     application = (
         application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown).build()
     )
-    engine = engine or Engine.load(settings.knowledge_dir)
+    engine = engine or Engine.load(
+        settings.knowledge_dir, max_question_chars=settings.max_question_chars
+    )
     owns_storage = storage is None
     storage = storage or Storage(settings.db_path)
     codec = KeyCodec(
@@ -145,9 +147,7 @@ def build_application(
                 storage=storage,
                 codec=codec,
                 renderer=Renderer(engine, codec, settings.answer_max_chars),
-                asker=Asker(
-                    engine, settings.max_question_chars, processes=engine_processes
-                ),
+                asker=Asker(engine, processes=engine_processes),
                 flood=FloodGuard(settings.questions_per_minute, clock=clock),
                 conversations=Conversations(clock=clock),
                 owns_storage=owns_storage,

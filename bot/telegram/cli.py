@@ -125,7 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     redactor = setup_logging(settings.log_level, [settings.token, settings.webhook_secret])
     logging.getLogger("telegram.ext").addFilter(_QuietStartFailure())
-    engine = Engine.load(settings.knowledge_dir)  # KnowledgeInvalid: reported by bot.cli
+    # (KnowledgeInvalid is reported by bot.cli)
+    engine = Engine.load(settings.knowledge_dir, max_question_chars=settings.max_question_chars)
     try:
         storage = Storage(settings.db_path)
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:

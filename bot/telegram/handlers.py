@@ -34,7 +34,6 @@ from telegram.ext import (
 )
 
 from bot.engine.context import Context as ContextValue
-from bot.engine.engine import NO_QUESTION
 from bot.engine.reply import Reply
 from bot.telegram import render
 from bot.telegram.addressing import addressed, is_command_like, message_text, strip_mentions
@@ -160,7 +159,7 @@ def _record_unanswered(s: Services, question: str, reply: Reply, chat_type: str)
     """Keeps what the article could not answer, for curators; not questions with no words
     in them at all ("？"), which the engine meets with a plain request for a question.
     Queued on the storage thread, not awaited: the answer does not wait for the note."""
-    if reply.kind in ("fallback", "clarify") and reply.lead != NO_QUESTION:
+    if reply.unanswered:
         s.storage.aio.submit(
             s.storage.record_unanswered, question=question, kind=reply.kind, chat_type=chat_type
         )
@@ -321,13 +320,13 @@ async def on_button(update: Update, context: Context) -> None:
     with replying(update, s):
         chat_id = message.chat.id
         if button.action is Action.ORIGINAL:
-            rendered = s.renderer.original(button.key)
+            rendered = s.renderer.original(s.engine.paragraphs_for(button.key))
             if rendered is None:
                 await query.answer(render.STALE_BUTTON)
                 return
             await send(context, message, rendered)
         elif button.action is Action.RELATED:
-            rendered = s.renderer.related(button.key)
+            rendered = s.renderer.related(s.engine.related(button.key, limit=3))
             if rendered is None:
                 await query.answer(render.NO_RELATED)
                 return

@@ -26,6 +26,7 @@ from telegram.constants import MessageLimit, ParseMode
 
 from bot.engine.engine import Engine
 from bot.engine.reply import Reply
+from bot.kb.store import Intent
 from bot.telegram.callbacks import Action, KeyCodec, deep_link
 
 SLOW_DOWN = "你问得太快了，请稍等一分钟再问。"
@@ -135,23 +136,17 @@ def fit(head: list[_Block], sections: list[tuple[str, str]], budget: int) -> lis
 
 
 class Renderer:
-    """Turns engine replies and bot texts into messages. One per application."""
+    """Turns engine replies and bot texts into messages. One per application.
+
+    It reads what it shows from the replies it is given (their keys, their suggestions'
+    keys) and, at start, the article's description; it never calls into the engine."""
 
     def __init__(self, engine: Engine, codec: KeyCodec, max_chars: int) -> None:
-        self.engine = engine
         self.codec = codec
         self.budget = min(max_chars, MessageLimit.MAX_TEXT_LENGTH)
         knowledge = engine.knowledge
-        # The engine suggests a question as an intent's first example (or a fact's opening
-        # words); map those back to keys so each suggestion can be a button.
-        self._suggestion_keys: dict[str, str] = {}
-        for fact in knowledge.facts:
-            self._suggestion_keys.setdefault(fact.text[:30], fact.id)
-        for intent in knowledge.intents:
-            if intent.examples:
-                self._suggestion_keys[intent.examples[0]] = intent.id
-        self._intent_ids = {intent.id for intent in knowledge.intents}
-        self._has_related: dict[str, bool] = {}  # the knowledge is fixed for our lifetime
+        self._main_article = knowledge.main_article
+        self._fact_count = len(knowledge.facts)
         self._rendered: dict[tuple[Reply, bool], Rendered] = {}
         daily = engine.daily_intents() or list(knowledge.intents)
         self.examples = [(i.examples[0], i.id) for i in daily if i.examples][:3]
@@ -159,15 +154,12 @@ class Renderer:
     # ------------------------------------------------------------------ answers
 
     def key_of(self, reply: Reply) -> str | None:
-        """The knowledge key an answer stands for: its intent, else its first fact."""
-        if reply.kind != "answer":
-            return None
-        if reply.intent in self._intent_ids:
-            return reply.intent
-        return reply.sources[0].fact_id if reply.sources else None
+        """The knowledge key an answer stands for (its buttons and deep link carry it)."""
+        return reply.key if reply.kind == "answer" else None
 
-    def suggestion_key(self, question: str) -> str | None:
-        key = self._suggestion_keys.get(question)
+    def _suggestion_key(self, reply: Reply, position: int) -> str | None:
+        keys = reply.suggestion_keys
+        key = keys[position] if position < len(keys) else None
         return key if key is not None and key in self.codec else None
 
     def _lead(self, lead: str) -> _Block:
@@ -196,8 +188,8 @@ class Renderer:
         sections = [(s.quote, SOURCE_PREFIX + s.locator) for s in reply.sources]
         rows: list[list[InlineKeyboardButton]] = []
         listed: list[str] = []
-        for question in reply.suggestions:
-            key = self.suggestion_key(question)
+        for position, question in enumerate(reply.suggestions):
+            key = self._suggestion_key(reply, position)
             if key is None or not buttons:
                 listed.append(question)
             else:
@@ -206,40 +198,28 @@ class Renderer:
         blocks = fit(blocks, sections, self.budget)
         key = self.key_of(reply)
         if buttons and key is not None:
-            rows = self._answer_rows(key) + rows
+            rows = self._answer_rows(key, reply.related) + rows
         return Rendered(_assemble(blocks), InlineKeyboardMarkup(rows) if rows else None)
 
-    def _answer_rows(self, key: str) -> list[list[InlineKeyboardButton]]:
+    def _answer_rows(self, key: str, related: bool) -> list[list[InlineKeyboardButton]]:
         first = [self._button("原文", Action.ORIGINAL, key)]
-        if key not in self._has_related:
-            self._has_related[key] = bool(self.engine.related(key, limit=1))
-        if self._has_related[key]:
+        if related:
             first.append(self._button("相关", Action.RELATED, key))
         return [first, [self._button("👍", Action.UP, key), self._button("👎", Action.DOWN, key)]]
 
     def _button(self, label: str, action: Action, key: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=self.codec.encode(action, key))
 
-    def original(self, key: str) -> Rendered | None:
-        """The whole paragraph(s) an answer's quotes come from (the 原文 button)."""
-        reply = self.engine.reply_for(key)
-        if reply is None:
-            return None
-        sections: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for source in reply.sources:
-            found = self.engine.paragraph_of(source.fact_id)
-            if found is None or source.paragraph_id in seen:
-                continue
-            seen.add(source.paragraph_id)
-            sections.append((found[0], SOURCE_PREFIX + found[1]))
+    def original(self, paragraphs: Sequence[tuple[str, str]]) -> Rendered | None:
+        """The whole paragraphs an answer's quotes come from, each with its locator (the 原文
+        button); None when there are none (a key that no longer exists)."""
+        sections = [(text, SOURCE_PREFIX + where) for text, where in paragraphs]
         if not sections:
             return None
         return Rendered(_assemble(fit([_Block("原文", "b")], sections, self.budget)))
 
-    def related(self, key: str) -> Rendered | None:
+    def related(self, intents: Sequence[Intent]) -> Rendered | None:
         """Up to three related facts, each with a button for its full answer and source."""
-        intents = self.engine.related(key, limit=3)
         if not intents:
             return None
         blocks = [_Block("相关内容", "b")]
@@ -265,7 +245,8 @@ class Renderer:
             if key is not None and bot_username:
                 link = InlineKeyboardButton(CONTINUE_IN_PRIVATE, url=deep_link(bot_username, key))
                 markup = InlineKeyboardMarkup([[link]])
-            ident = hashlib.sha1((key or reply.lead).encode("utf-8")).hexdigest()[:32]
+            seed = " ".join(reply.keys) or reply.lead  # (a merged answer: all its keys)
+            ident = hashlib.sha1(seed.encode("utf-8")).hexdigest()[:32]
             results.append(
                 InlineQueryResultArticle(
                     id=ident,
@@ -282,7 +263,7 @@ class Renderer:
     # ------------------------------------------------------------------ commands
 
     def _article(self) -> dict[str, str]:
-        article = self.engine.knowledge.main_article
+        article = self._main_article
         meta = article.meta
 
         def field(name: str) -> str:
@@ -315,7 +296,7 @@ class Renderer:
             lines.append(esc(f"文章副题：{article['subtitle']}"))
         lines.append(
             esc(
-                f"我知道文章里的 {len(self.engine.knowledge.facts)} 条事实，"
+                f"我知道文章里的 {self._fact_count} 条事实，"
                 "只根据这篇文章作答，每个回答都附上原文引用和出处（第几段）；文章没写的，我不会编。"
             )
         )

@@ -67,7 +67,11 @@ _IN_HAND = 2
 
 
 def _worker_main(
-    requests: Connection, results: Connection, directory: str, bot_username: str
+    requests: Connection,
+    results: Connection,
+    directory: str,
+    bot_username: str,
+    max_question_chars: int,
 ) -> None:
     """A worker process: loads the engine once, then answers requests until the parent closes
     its end. Signals are the parent's business: a Ctrl-C or a service manager's SIGTERM
@@ -75,7 +79,7 @@ def _worker_main(
     has shut down."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    engine = Engine.load(Path(directory), bot_username=bot_username)
+    engine = Engine.load(Path(directory), bot_username, max_question_chars)
     while True:
         try:
             ident, method, args = pickle.loads(requests.recv_bytes())
@@ -127,12 +131,18 @@ class _Job:
 class _Worker:
     """One engine process, its two pipes and the jobs it holds."""
 
-    def __init__(self, context: Any, number: int, directory: str, bot_username: str) -> None:
+    def __init__(self, context: Any, number: int, directory: str, engine: Engine) -> None:
         request_reader, self.requests = context.Pipe(duplex=False)
         self.results, result_writer = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_worker_main,
-            args=(request_reader, result_writer, directory, bot_username),
+            args=(
+                request_reader,
+                result_writer,
+                directory,
+                engine.bot_username,
+                engine.max_question_chars,
+            ),
             name=f"factbot-engine-{number}",
             daemon=True,
         )
@@ -196,13 +206,11 @@ class Asker:
     def __init__(
         self,
         engine: Engine,
-        max_question_chars: int,
         *,
         processes: int = 0,
         cache_size: int = 4096,
     ) -> None:
         self.engine = engine
-        self.max_question_chars = max_question_chars
         self.processes = processes
         self.cache_size = cache_size
         self.hits = 0
@@ -224,7 +232,7 @@ class Asker:
             directory = str(self.engine.knowledge.directory)
             for number in range(self.processes):
                 self._workers.append(
-                    _Worker(context, number, directory, self.engine.bot_username)
+                    _Worker(context, number, directory, self.engine)
                 )
             # Were the parent killed before close(), the workers still see EOF and leave.
             atexit.register(self.close)
@@ -310,8 +318,8 @@ class Asker:
         self._dispatch(loop)
 
     def prepare(self, question: str) -> str:
-        """The question as the engine sees it: trimmed and cut to the configured length."""
-        return question.strip()[: self.max_question_chars]
+        """The question trimmed (the engine cuts it to its length cap, the setting)."""
+        return question.strip()
 
     async def ask(self, question: str) -> Reply:
         question = self.prepare(question)

@@ -9,7 +9,6 @@ from tests.fake_telegram import Call
 from tests.telegram.support import (
     ALICE,
     BOB,
-    CLARIFY_CANDIDATES,
     GROUP,
     BotHarness,
     MakeBot,
@@ -17,7 +16,7 @@ from tests.telegram.support import (
     answer_keyboard,
     buttons,
     esc,
-    find_question,
+    question_of_kind,
 )
 
 QUESTION = "北京有多少所高校？"
@@ -92,9 +91,7 @@ async def test_example_button_from_start_answers(bot: BotHarness, engine: Engine
 async def test_suggestion_is_answered_in_place_and_votes_keep_the_question(
     bot: BotHarness, engine: Engine, kind: str
 ) -> None:
-    fallbacks = ["今天天气怎么样？", "上海有多少所高校？"]
-    candidates = fallbacks if kind == "fallback" else CLARIFY_CANDIDATES
-    question = find_question(engine, kind, candidates)
+    question = question_of_kind(engine, kind)
     asked = await bot.private(ALICE, question)
     _label, data = buttons(asked)[0]
     message_id = asked.result["message_id"]
@@ -176,7 +173,7 @@ async def test_button_on_a_message_telegram_no_longer_has(bot: BotHarness, engin
 async def test_pressing_a_suggestion_again_sends_no_edit_that_changes_nothing(
     bot: BotHarness, engine: Engine
 ) -> None:
-    question = find_question(engine, "clarify", CLARIFY_CANDIDATES)
+    question = question_of_kind(engine, "clarify")
     asked = await bot.private(ALICE, question)
     _label, data = buttons(asked)[0]
     message_id = asked.result["message_id"]
@@ -207,7 +204,7 @@ async def test_an_edited_question_with_the_same_answer_sends_no_edit(
 
 
 async def test_not_modified_from_telegram_is_harmless(bot: BotHarness, engine: Engine) -> None:
-    question = find_question(engine, "clarify", CLARIFY_CANDIDATES)
+    question = question_of_kind(engine, "clarify")
     asked = await bot.private(ALICE, question)
     _label, data = buttons(asked)[0]
     bot.fake.fail_next("editMessageText", error_code=400,

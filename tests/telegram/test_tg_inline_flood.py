@@ -10,9 +10,10 @@ SLOW_DOWN = "你问得太快了，请稍等一分钟再问。"
 
 
 async def test_inline_query_offers_up_to_five_answers(bot: BotHarness, engine: Engine) -> None:
-    query = "北京高校"
+    query = "刀具是加工什么零件的？效率提升了多少？"  # two questions: both, then each
     expected = engine.answers(query, limit=5)
     assert 1 < len(expected) <= 5
+    assert expected[0] == engine.ask(query)
     calls = await bot.exchange(bot.fake.inline_query_update(ALICE, query))
     [call] = calls
     assert call.method == "answerInlineQuery" and call.ok, call.description
@@ -27,7 +28,7 @@ async def test_inline_query_offers_up_to_five_answers(bot: BotHarness, engine: E
         "link_preview_options": {"is_disabled": True},
     }
     link = results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
-    assert link == f"https://t.me/factbot_bot?start={KeyCodec.payload(expected[0].intent)}"
+    assert link == f"https://t.me/factbot_bot?start={KeyCodec.payload(expected[0].key)}"
     assert len({r["id"] for r in results}) == len(results)
 
 
@@ -36,9 +37,8 @@ async def test_inline_query_without_answers_offers_a_private_chat(bot: BotHarnes
     assert empty.ok and empty.params["results"] == []
     assert empty.params["button"]["start_parameter"] == "inline"
     [none] = await bot.exchange(bot.fake.inline_query_update(ALICE, "谁赢得了去年的欧冠"))
-    assert none.ok
-    if not none.params["results"]:
-        assert none.params["button"]["text"] == "文章里没有找到答案，点这里私聊提问"
+    assert none.ok and none.params["results"] == []
+    assert none.params["button"]["text"] == "文章里没有找到答案，点这里私聊提问"
 
 
 async def test_flood_gets_one_notice_then_silence_until_the_minute_passes(

@@ -9,18 +9,16 @@ from bot.telegram.callbacks import KeyCodec
 from tests.telegram.support import (
     ALICE,
     BOB,
-    CLARIFY_CANDIDATES,
     BotHarness,
     MakeBot,
     answer_html,
     answer_keyboard,
     buttons,
     esc,
-    find_question,
+    question_of_kind,
 )
 
 QUESTION = "北京有多少所高校？"
-FALLBACKS = ["今天天气怎么样？", "上海有多少所高校？", "谁赢得了去年的欧冠？"]
 
 
 async def test_question_gets_exact_answer_payload(bot: BotHarness, engine: Engine) -> None:
@@ -54,7 +52,7 @@ async def test_user_text_and_article_text_are_escaped(bot: BotHarness, engine: E
 async def test_fallback_is_recorded_and_offers_suggestion_buttons(
     bot: BotHarness, engine: Engine
 ) -> None:
-    question = find_question(engine, "fallback", FALLBACKS)
+    question = question_of_kind(engine, "fallback")
     reply = engine.ask(question)
     call = await bot.private(ALICE, question)
     assert call.params["text"] == esc(reply.lead)
@@ -69,7 +67,7 @@ async def test_fallback_is_recorded_and_offers_suggestion_buttons(
 
 
 async def test_clarify_is_recorded(bot: BotHarness, engine: Engine) -> None:
-    question = find_question(engine, "clarify", CLARIFY_CANDIDATES)
+    question = question_of_kind(engine, "clarify")
     reply = engine.ask(question)
     call = await bot.private(ALICE, question)
     assert call.params["text"] == esc(reply.lead)
