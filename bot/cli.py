@@ -153,7 +153,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return check_command(_knowledge(args))
 
 
-_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check"}
+_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check", "health", "stats", "forget"}
 
 
 def _wants_core_command(argv: list[str]) -> bool:
@@ -215,6 +215,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
         )
 
+    from bot.ops.cli import register as register_ops  # health/stats/forget: no Telegram import
+
+    register_ops(sub)
     core_only = argv is not None and _wants_core_command(argv)
     for register in [] if core_only else _extra_commands():
         register(sub)

@@ -269,7 +269,7 @@ _SPECS: dict[str, _Spec] = {
         _user_ids,
         "a list of Telegram user ids",
         "whole numbers > 0, e.g. [123, 456] in the file, 123,456 in the environment",
-        "Telegram user ids allowed to run operator commands.",
+        "Telegram user ids allowed to use /stats and /reload in a private chat with the bot.",
     ),
     "questions_per_minute": _Spec(
         _int_in(1),
@@ -344,6 +344,12 @@ _SPECS: dict[str, _Spec] = {
         secret=True,
         text=True,
     ),
+    "retention_days": _Spec(
+        _int_in(1, 3650),
+        "a whole number of days from 1 to 3650",
+        "e.g. 90",
+        "Days questions and votes (with user ids) are kept; the bot deletes older ones daily.",
+    ),
     "knowledge_dir": _Spec(
         _existing_directory,
         "a directory path",
@@ -390,6 +396,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = dataclasses.field(default=None, repr=False)
+    retention_days: int = 90
     knowledge_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -402,6 +409,11 @@ class Settings:
     def db_path(self) -> Path:
         """The SQLite database file."""
         return self.data_dir / "factbot.sqlite3"
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """The file the running bot refreshes, for `factbot health`."""
+        return self.data_dir / "heartbeat.json"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import re
+import sqlite3
 import sys
 import unicodedata
 import warnings
@@ -30,7 +31,7 @@ from bot import schedule
 from bot.config import ConfigError, Settings, load_settings
 from bot.daily.broadcaster import Broadcaster, BroadcastReport, ChatResult, Outcome
 from bot.daily.plan import next_post
-from bot.storage import SchemaTooNewError, Storage, Subscription
+from bot.storage import SchemaTooNewError, Storage, Subscription, unusable_reason
 
 __all__ = ["register"]
 
@@ -81,11 +82,13 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise _Fail(str(exc), EXIT_USAGE) from None
 
 
-def _storage(settings: Settings) -> Storage:
+def _storage(settings: Settings, *, readonly: bool = False) -> Storage:
+    """The database, or one line and exit 2 when the data folder cannot hold it (read-only,
+    a file in the way, a corrupt file); ``readonly`` never creates or changes the file."""
     try:
-        return Storage(settings.db_path)
-    except SchemaTooNewError as exc:
-        raise _Fail(str(exc)) from None
+        return Storage(settings.db_path, readonly=readonly)
+    except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
+        raise _Fail(unusable_reason(settings.db_path, exc), EXIT_USAGE) from None
 
 
 def _bot(settings: Settings, pool: int = 8) -> Bot:
@@ -149,6 +152,10 @@ def _run(command: Callable[[argparse.Namespace], Coroutine[Any, Any, int] | int]
         except _Fail as exc:
             print(f"factbot {args.command}: {exc}", file=sys.stderr)
             return exc.status
+        except sqlite3.Error as exc:  # the database failed mid-command (e.g. a write refused)
+            path = _settings(args).db_path
+            print(f"factbot {args.command}: {unusable_reason(path, exc)}", file=sys.stderr)
+            return EXIT_USAGE
         except KeyboardInterrupt:
             print(f"factbot {args.command}: interrupted", file=sys.stderr)
             return 130
@@ -213,6 +220,8 @@ async def cmd_unsubscribe(args: argparse.Namespace) -> int:
             chat_id = (await _resolve(bot, chat_id)).id
         finally:
             await bot.shutdown()
+    if not settings.db_path.exists():
+        raise _Fail(f"chat {chat_id} has no subscription (there is no database yet)")
     with _storage(settings) as storage:
         sub = storage.get_subscription(chat_id)
         if sub is None:
@@ -234,7 +243,10 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_subscriptions(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    with _storage(settings) as storage:
+    if not settings.db_path.exists():  # a listing never creates the database
+        print("no subscriptions yet (add one with: factbot subscribe @channel|CHAT_ID)")
+        return EXIT_OK
+    with _storage(settings, readonly=True) as storage:
         subs = storage.subscriptions()
         if not subs:
             print("no subscriptions yet (add one with: factbot subscribe @channel|CHAT_ID)")

@@ -23,6 +23,7 @@ One ``Storage`` class, put together from one part per concern (``subscriptions``
 
 from __future__ import annotations
 
+from bot.storage.core import unusable_reason
 from bot.storage.feedback import FeedbackStore
 from bot.storage.posts import PostStore
 from bot.storage.rotation import RotationStore
@@ -40,11 +41,14 @@ from bot.storage.schema import (
     Vote,
 )
 from bot.storage.subscriptions import SubscriptionStore
+from bot.storage.usage import DayCounts, Forgotten, Usage, UsageStore
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "ChatType",
+    "DayCounts",
+    "Forgotten",
     "Post",
     "PostStatus",
     "Rotation",
@@ -53,9 +57,11 @@ __all__ = [
     "Subscription",
     "UnansweredQuestion",
     "UnknownChatError",
+    "Usage",
     "Vote",
+    "unusable_reason",
 ]
 
 
-class Storage(SubscriptionStore, RotationStore, PostStore, FeedbackStore):
+class Storage(SubscriptionStore, RotationStore, PostStore, FeedbackStore, UsageStore):
     """The bot's SQLite database. Open with ``Storage(path)`` or ``Storage.open(path)``."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -19,16 +21,39 @@ from bot.storage.schema import SchemaTooNewError, _utc_now
 class StorageBase:
     """The SQLite file, opened and migrated; the parts of ``Storage`` build on ``_tx``."""
 
-    def __init__(self, path: str | Path, *, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        now: Callable[[], datetime] = _utc_now,
+        readonly: bool = False,
+    ) -> None:
+        """``readonly`` opens an existing file without creating, migrating or changing it
+        (``sqlite3.OperationalError`` if there is none): for listings and health checks."""
         self.path = str(path)
+        self.readonly = readonly
         self._now = now
         self._lock = threading.RLock()
         self.aio = OffLoop(self)  # the same calls for async code, off the event loop
+        if readonly:
+            uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+            try:
+                self._connect(uri, uri=True)
+            except sqlite3.OperationalError:
+                if not self._unwritable_folder():
+                    raise
+                # A WAL file in a read-only folder cannot get its shared-memory index: nobody
+                # can write there either, so it is read as an immutable file.
+                self._connect(uri + "&immutable=1", uri=True)
+            return
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connect(self.path)
+
+    def _connect(self, target: str, *, uri: bool = False) -> None:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per method.
         self._conn: sqlite3.Connection | None = sqlite3.connect(
-            self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+            target, timeout=10.0, isolation_level=None, check_same_thread=False, uri=uri
         )
         try:
             self._setup()
@@ -36,6 +61,10 @@ class StorageBase:
             self._conn.close()
             self._conn = None
             raise
+
+    def _unwritable_folder(self) -> bool:
+        db = Path(self.path)
+        return db.is_file() and not _writable(db.parent)
 
     @classmethod
     def open(cls, path: str | Path, *, now: Callable[[], datetime] = _utc_now) -> Self:
@@ -50,6 +79,8 @@ class StorageBase:
         version = self._user_version()
         if version > schema.SCHEMA_VERSION:
             raise SchemaTooNewError(self.path, version, schema.SCHEMA_VERSION)
+        if self.readonly:
+            return
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL, not NORMAL: in WAL mode NORMAL already survives a SIGKILL of the process, but a
         # power loss or OS crash may roll back the last commits. The "pending" post row is what
@@ -74,6 +105,12 @@ class StorageBase:
                 for statement in schema.MIGRATIONS[version]:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version + 1:d}")
+
+    def quick_check(self) -> str:
+        """SQLite's quick integrity check: "ok", or the first problem it found."""
+        with self._lock:
+            row = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            return str(row[0]) if row else "no answer"
 
     @property
     def schema_version(self) -> int:
@@ -113,7 +150,7 @@ class StorageBase:
             conn = self._db
             if not durable:
                 conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            conn.execute("BEGIN IMMEDIATE" if write and not self.readonly else "BEGIN")
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -131,3 +168,43 @@ class StorageBase:
             raise ValueError(f"the clock must return aware datetimes, got {now!r}")
         return now.astimezone(UTC).isoformat(timespec="microseconds")
 
+
+
+def unusable_reason(path: str | Path, error: BaseException) -> str:
+    """Why the database file at ``path`` cannot be used, in words an operator can act on
+    (the folder is read-only, a file or folder is in the way, the file is not a database)."""
+    db = Path(path)
+    folder = db.parent
+    detail = str(error) or type(error).__name__
+    if isinstance(error, SchemaTooNewError):
+        return str(error)
+    if db.is_dir():
+        return f"{db} is a folder, not a database file: move it away"
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder: move it away or set data_dir elsewhere"
+            break
+    lowered = detail.lower()
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"{db} is not a usable SQLite database ({detail}): restore it from a backup, "
+            "or move it away to start afresh"
+        )
+    read_only = "readonly" in lowered or "read-only" in lowered or (
+        isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    )
+    if read_only or (folder.is_dir() and not _writable(folder)):
+        return f"the data folder {folder} is read-only ({detail}): make it writable for factbot"
+    return f"cannot use the database {db}: {detail}"
+
+
+def _writable(folder: Path) -> bool:
+    """Can a file be created in ``folder``? (os.access ignores read-only mounts for root.)"""
+    probe = folder / f".factbot-write-test-{os.getpid()}"
+    try:
+        probe.touch()
+    except OSError:
+        return False
+    probe.unlink(missing_ok=True)
+    return True

@@ -12,10 +12,12 @@ from typing import Literal, get_args
 ChatType = Literal["private", "group", "supergroup", "channel"]
 PostStatus = Literal["pending", "sent", "failed", "uncertain", "skipped"]
 UnansweredKind = Literal["fallback", "clarify"]
+ReplyKind = Literal["answer", "clarify", "smalltalk", "fallback"]
 
 CHAT_TYPES: frozenset[str] = frozenset(get_args(ChatType))
 POST_STATUSES: frozenset[str] = frozenset(get_args(PostStatus))
 UNANSWERED_KINDS: frozenset[str] = frozenset(get_args(UnansweredKind))
+REPLY_KINDS: frozenset[str] = frozenset(get_args(ReplyKind))
 
 # A row in one of these states blocks any other post to that chat on that local date: it was
 # sent, may have been sent, or was deliberately skipped. Only "failed" may be retried.
@@ -103,6 +105,22 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
         "CREATE INDEX unanswered_created ON unanswered (created_at)",
+    ),
+    # v3: what operators see in `factbot stats`, and what retention and `forget` need.
+    (
+        # Questions counted per local day, reply kind and intent: no text, no user, no chat.
+        """
+        CREATE TABLE question_counts (
+            day    TEXT    NOT NULL,             -- YYYY-MM-DD in the configured timezone
+            kind   TEXT    NOT NULL
+                CHECK (kind IN ('answer', 'clarify', 'smalltalk', 'fallback')),
+            intent TEXT    NOT NULL DEFAULT '',  -- the intent answered; '' for none
+            count  INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, intent)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX votes_user ON votes (user_id)",
+        "CREATE INDEX votes_updated ON votes (updated_at)",
     ),
 ]
 

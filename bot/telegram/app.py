@@ -28,7 +28,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot.config import ConfigError, Settings
 from bot.engine.engine import Engine
 from bot.storage import Storage
-from bot.telegram import handlers, logs
+from bot.telegram import handlers, logs, operator
 from bot.telegram.callbacks import KeyCodec
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Renderer
@@ -67,6 +67,7 @@ ALLOWED_UPDATES: list[str] = [
 # bot_data["command_menu"]: scope -> [(command, description)]; the daily-post install() may
 # append its commands before post_init sends the menu to Telegram.
 MENU = "command_menu"
+SIGHUP = "reload_on_sighup"
 PRIVATE_COMMANDS = [
     ("start", "开始：介绍和提问示例"),
     ("fact", "随机看一条文章里的事实"),
@@ -120,13 +121,15 @@ def build_application(
     storage: Storage | None = None,
     clock: Callable[[], float] = time.monotonic,
     engine_processes: int = 0,
+    reload_on_sighup: bool = False,
 ) -> AnyApplication:
     """The bot's Application: handlers, error handler, services in ``bot_data``.
 
     ``engine`` defaults to the knowledge in ``settings.knowledge_dir`` (or the bundled one),
     ``storage`` to the SQLite file in the data directory (closed on shutdown); ``clock``
     drives flood protection; ``engine_processes`` > 0 answers questions in that many worker
-    processes instead of one thread.
+    processes instead of one thread; ``reload_on_sighup`` (``factbot run``) reloads the
+    knowledge on SIGHUP.
     """
     application = (
         application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown).build()
@@ -155,9 +158,14 @@ def build_application(
             "engine": engine,
             "storage": storage,
             "settings": settings,
-            MENU: {"private": list(PRIVATE_COMMANDS), "group": list(GROUP_COMMANDS)},
+            MENU: {
+                "private": PRIVATE_COMMANDS + operator.PUBLIC_COMMANDS,
+                "group": GROUP_COMMANDS + operator.PUBLIC_COMMANDS[:1],
+            },
+            SIGHUP: reload_on_sighup,
         }
     )
+    operator.install(application)  # before the question handler, which takes any text
     handlers.install(application)
     application.add_error_handler(logs.error_handler)
     # Daily posts (issue 5): /subscribe & co. and membership changes in handler group -1,
@@ -187,10 +195,14 @@ async def _post_init(application: AnyApplication) -> None:
             await application.bot.set_my_commands(commands, scope=scope)
         except TelegramError as exc:
             log.warning("could not register the %s command menu: %s", name, exc)
+    await operator.register_owner_menu(application, menu.get("private", []))
+    if application.bot_data.get(SIGHUP):
+        operator.watch_sighup(application)
     log.info("factbot is up as @%s", application.bot.username)
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
+    operator.mark_stopped(application)
     s: Services | None = application.bot_data.get(SERVICES)
     if s is None:
         return

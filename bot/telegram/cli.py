@@ -119,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.engine.engine import Engine
-    from bot.storage import SchemaTooNewError, Storage
+    from bot.storage import SchemaTooNewError, Storage, unusable_reason
     from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.logs import setup_logging
 
@@ -130,11 +130,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         storage = Storage(settings.db_path)
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
-        print(f"factbot run: cannot use the database {settings.db_path}: {exc}", file=sys.stderr)
+        print(f"factbot run: {unusable_reason(settings.db_path, exc)}", file=sys.stderr)
         return EXIT_FAIL
     try:
         application = build_application(
-            settings, engine=engine, storage=storage, engine_processes=engine_processes()
+            settings, engine=engine, storage=storage, engine_processes=engine_processes(),
+            reload_on_sighup=True,
         )
         # Everything loaded so far (the engine, PTB's classes) lives as long as the process:
         # keep the garbage collector from walking it again on every full collection (each

@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
@@ -35,6 +36,7 @@ from telegram.ext import (
 
 from bot.engine.context import Context as ContextValue
 from bot.engine.reply import Reply
+from bot.schedule import local_date
 from bot.telegram import render
 from bot.telegram.addressing import addressed, is_command_like, message_text, strip_mentions
 from bot.telegram.callbacks import Action
@@ -156,13 +158,20 @@ def _question_for_key(s: Services, key: str) -> str:
 
 
 def _record_unanswered(s: Services, question: str, reply: Reply, chat_type: str) -> None:
-    """Keeps what the article could not answer, for curators; not questions with no words
-    in them at all ("？"), which the engine meets with a plain request for a question.
-    Queued on the storage thread, not awaited: the answer does not wait for the note."""
-    if reply.unanswered:
-        s.storage.aio.submit(
-            s.storage.record_unanswered, question=question, kind=reply.kind, chat_type=chat_type
-        )
+    """Counts the question for `factbot stats` and keeps what the article could not answer,
+    for curators; not questions with no words in them at all ("？"), which the engine meets
+    with a plain request for a question. Queued on the storage thread, not awaited: the
+    answer does not wait for the note."""
+    if not (reply.unanswered or reply.kind in ("answer", "smalltalk")):
+        return
+    day = local_date(datetime.now(UTC), s.settings.tz)
+
+    def note() -> None:
+        s.storage.count_question(day=day, kind=reply.kind, intent=reply.intent or reply.key)
+        if reply.unanswered:
+            s.storage.record_unanswered(question=question, kind=reply.kind, chat_type=chat_type)
+
+    s.storage.aio.submit(note)
 
 
 async def _flood_ok(context: Context, s: Services, message: Message, edited: bool) -> bool:

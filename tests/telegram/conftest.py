@@ -99,3 +99,8 @@ async def make_bot(
 @pytest.fixture
 async def bot(make_bot: MakeBot) -> BotHarness:
     return await make_bot()
+
+
+@pytest.fixture
+async def bot_with_owner(make_bot: MakeBot) -> BotHarness:
+    return await make_bot(owner_ids=[ALICE])

@@ -1,0 +1,1 @@
+"""Operating the bot: health, usage figures and what is kept about people."""

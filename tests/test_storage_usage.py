@@ -1,0 +1,110 @@
+"""Question counts, retention, forgetting a user, read-only opening and the v2 -> v3
+migration, on real SQLite files."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage import MIGRATIONS, SCHEMA_VERSION, Storage
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def test_usage_counts_questions_votes_subscriptions_and_posts(tmp_path: Path) -> None:
+    with Storage(tmp_path / "db.sqlite3", now=lambda: T0) as db:
+        for day, kind, intent in [
+            ("2024-04-30", "answer", "a"),
+            ("2024-05-01", "answer", "a"),
+            ("2024-05-01", "answer", "a"),
+            ("2024-05-01", "answer", "b"),
+            ("2024-05-01", "fallback", None),
+            ("2024-05-01", "clarify", None),
+            ("2024-04-01", "answer", "old"),
+        ]:
+            db.count_question(day=day, kind=kind, intent=intent)
+        db.record_vote(chat_id=1, message_id=1, user_id=1, question="q", fact_id="f", vote=1)
+        db.record_vote(chat_id=1, message_id=2, user_id=2, question="q", fact_id="f", vote=-1)
+        db.subscribe(-100, chat_type="channel", title="c", post_time="08:00")
+        db.subscribe(5, chat_type="private", title=None, post_time="08:00")
+        db.unsubscribe(5)
+        post = db.begin_post(-100, "2024-05-01", "f")
+        assert post is not None
+        db.finish_post(post, status="sent", message_id=9)
+        usage = db.usage(since_day="2024-04-30", since=T0 - timedelta(days=1))
+    assert [(d.day, d.answer, d.fallback, d.clarify) for d in usage.days] == [
+        ("2024-04-30", 1, 0, 0),
+        ("2024-05-01", 3, 1, 1),
+    ]
+    assert usage.top_intents == (("a", 3), ("b", 1))
+    assert (usage.votes_up, usage.votes_down) == (1, 1)
+    assert (usage.active_subscriptions, usage.inactive_subscriptions) == (1, 1)
+    assert usage.posts == {"sent": 1}
+
+
+def test_purge_deletes_only_what_is_older_than_the_cutoff(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with Storage(path, now=lambda: T0 - timedelta(days=100)) as old:
+        old.record_vote(chat_id=1, message_id=1, user_id=1, question="q", fact_id="f", vote=1)
+        old.record_unanswered(question="旧问题", kind="fallback", chat_type="private")
+    with Storage(path, now=lambda: T0) as db:
+        db.record_vote(chat_id=1, message_id=2, user_id=1, question="q", fact_id="f", vote=1)
+        db.record_unanswered(question="新问题", kind="clarify", chat_type="group")
+        db.count_question(day="2024-01-01", kind="answer", intent="a")
+        assert db.purge_before(T0 - timedelta(days=90)) == (1, 1)
+        assert [v.message_id for v in db.votes()] == [2]
+        assert [q.question for q in db.unanswered()] == ["新问题"]
+        # Counts carry nothing personal: they stay.
+        assert db.usage(since_day="2024-01-01", since=T0).top_intents == (("a", 1),)
+
+
+def test_forget_user_deletes_their_votes_and_private_chat(tmp_path: Path) -> None:
+    with Storage(tmp_path / "db.sqlite3", now=lambda: T0) as db:
+        db.record_vote(chat_id=-100, message_id=1, user_id=7, question="q", fact_id="f", vote=1)
+        db.record_vote(chat_id=-100, message_id=1, user_id=8, question="q", fact_id="f", vote=1)
+        db.subscribe(7, chat_type="private", title="Alice", post_time="08:00")
+        db.subscribe(-100, chat_type="supergroup", title="g", post_time="08:00")
+        post = db.begin_post(7, "2024-05-01", "f")
+        assert post is not None
+        gone = db.forget_user(7)
+        assert (gone.votes, gone.subscription, gone.posts, gone.rotation) == (1, True, 1, True)
+        assert [v.user_id for v in db.votes()] == [8]
+        assert [s.chat_id for s in db.subscriptions()] == [-100]
+        assert db.rotation(7) is None
+        assert not db.forget_user(7).anything
+
+
+def test_readonly_open_never_creates_or_changes_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "db.sqlite3"
+    with pytest.raises(sqlite3.OperationalError):
+        Storage(path, readonly=True)
+    assert not path.parent.exists()
+    with Storage(tmp_path / "db.sqlite3") as db:
+        db.subscribe(1, chat_type="private", title=None, post_time="08:00")
+    with Storage(tmp_path / "db.sqlite3", readonly=True) as ro:
+        assert [s.chat_id for s in ro.subscriptions()] == [1]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            ro.subscribe(2, chat_type="private", title=None, post_time="08:00")
+
+
+def test_a_v2_file_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in [s for migration in MIGRATIONS[:2] for s in migration]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO votes (chat_id, message_id, user_id, question, fact_id, vote, created_at,"
+        " updated_at) VALUES (1, 1, 7, 'q', 'f', 1, ?, ?)",
+        (T0.isoformat(), T0.isoformat()),
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Storage(path) as db:
+        assert db.schema_version == SCHEMA_VERSION == 3
+        assert [v.user_id for v in db.votes()] == [7]
+        db.count_question(day="2024-05-01", kind="smalltalk", intent=None)
+        assert db.usage(since_day="2024-05-01", since=T0).days[0].smalltalk == 1
