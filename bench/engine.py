@@ -929,7 +929,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     else:
         factors = (10,) if quick else FACTORS
     return Settings(
-        sets=args.sets or sorted((KNOWLEDGE / "eval").glob("*.yaml")),
+        sets=args.sets
+        or sorted(p for p in (KNOWLEDGE / "eval").glob("*.yaml") if p.name != "floors.yaml"),
         repeats=args.repeats or (1 if quick else 5),
         cold_runs=args.cold_runs or (3 if quick else 7),
         factors=factors,

@@ -122,7 +122,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import evaluate, format_report, load_items
 
+    if args.floors is None and not args.files:
+        print("factbot eval: name question sets, or --floors", file=sys.stderr)
+        return EXIT_USAGE
+    if args.readme and args.floors is None:
+        print("factbot eval: --readme needs --floors", file=sys.stderr)
+        return EXIT_USAGE
     engine = _engine(args)
+    if args.floors is not None:
+        return _eval_floors(args, engine)
     status = EXIT_OK
     for name in args.files:
         report = evaluate(engine, load_items(Path(name)))
@@ -138,6 +146,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if minimum is not None and value is not None and value < minimum:
                 print(f"{name}: {label} accuracy {value:.3f} is below the minimum {minimum}")
                 status = EXIT_FAIL
+    return status
+
+
+def _eval_floors(args: argparse.Namespace, engine: Any) -> int:
+    """Every set of the floors file scored against its group's floors; with --readme, the
+    README's accuracy table rewritten from the figures."""
+    from bot.evaluate import evaluate, format_report, load_items
+    from bot.floors import load_floors, shortfalls, table, unlisted, with_table
+
+    path = Path(args.floors)
+    groups = load_floors(path)
+    status = EXIT_OK
+    for name in unlisted(groups, path.parent):
+        print(f"{path}: {name} has no floors: add it to a group", file=sys.stderr)
+        status = EXIT_FAIL
+    reports = {}
+    for group in groups:
+        for name in group.sets:
+            shown = str(path.parent / name)
+            reports[name] = report = evaluate(engine, load_items(path.parent / name))
+            print(format_report(report, shown))
+            for line in shortfalls(shown, report, group.floors):
+                print(line)
+                status = EXIT_FAIL
+    if args.readme:
+        readme = Path(args.readme)
+        readme.write_text(
+            with_table(readme.read_text(encoding="utf-8"), table(groups, reports)),
+            encoding="utf-8",
+        )
+        print(f"{readme}: accuracy table written")
     return status
 
 
@@ -191,7 +230,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     ev = sub.add_parser("eval", help="score the engine on question sets")
-    ev.add_argument("files", nargs="+", metavar="FILE.yaml")
+    ev.add_argument("files", nargs="*", metavar="FILE.yaml")
+    ev.add_argument(
+        "--floors",
+        nargs="?",
+        const="knowledge/eval/floors.yaml",
+        metavar="FLOORS.yaml",
+        help="score every set of the floors file against its floors (default file: %(const)s)",
+    )
+    ev.add_argument(
+        "--readme", metavar="README.md", help="with --floors: rewrite its accuracy table"
+    )
     ev.add_argument("--min-accuracy", type=float, metavar="X", help="fail below this overall")
     ev.add_argument("--min-answer", type=float, metavar="X", help="fail below this on answers")
     ev.add_argument("--min-oos", type=float, metavar="X", help="fail below this on out of scope")
