@@ -1,9 +1,8 @@
 """More of the passage an answer quoted ("还有呢", "原文怎么说"), always verbatim.
 
-"More" is the whole paragraph the answer quoted a part of (the sentence in its setting), or,
-once all of it was shown, the next paragraph of the same section. "The original" is the whole
-paragraph the answer quoted first. Either way the quote is one run of the article's text,
-under its locator.
+"More" is the whole paragraph the answer quoted from (the sentence in its setting) and the one
+after it in the same section, then each next paragraph in turn. "The original" is the whole
+paragraph the answer quoted first. Every quote is a whole paragraph, under its locator.
 """
 
 from __future__ import annotations
@@ -37,33 +36,32 @@ def continuation(
 ) -> tuple[Reply, tuple[str, ...]]:
     """The reply to "more" (or, with `whole`, to "the original") after `shown` facts, and the
     facts shown once it is sent; () when there is nothing left to show."""
-    facts = [_fact(engine, f) for f in shown]
-    facts = [f for f in facts if f is not None]
+    facts = [f for f in (_fact(engine, i) for i in shown) if f is not None]
     if not facts:
         return _nothing_more(engine, shown), ()
-    last = _paragraph_facts(engine, facts[-1].paragraph)
+    main = facts[0].paragraph  # the paragraph the answer quoted first
     if whole:
-        run, lead = _paragraph_facts(engine, facts[0].paragraph), ORIGINAL_LEAD
-    elif not set(f.id for f in last) <= set(shown):
-        run, lead = last, ORIGINAL_LEAD  # the whole paragraph the answer quoted a part of
+        paragraphs, lead = [main], ORIGINAL_LEAD
     else:
-        run, lead = _next_paragraph(engine, facts[-1].paragraph), MORE_LEAD
-    if not run:
+        seen = set(shown)
+        unseen = [
+            p
+            for p in _section_from(engine, main)
+            if not {f.id for f in _paragraph_facts(engine, p)} <= seen
+        ]
+        # the answer's paragraph in full and the one after it; then one new paragraph a time
+        paragraphs = unseen[:2] if unseen[:1] == [main] else unseen[:1]
+        lead = ORIGINAL_LEAD if paragraphs[:1] == [main] else MORE_LEAD
+    if not paragraphs:
         return _nothing_more(engine, shown), ()
-    source = replace(engine.source(run[0]), quote=_verbatim(engine, run))
-    reply = Reply("answer", lead, (source,), score=1.0)
-    return reply, tuple(dict.fromkeys([*shown, *(f.id for f in run)]))
-
-
-def _verbatim(engine: Engine, run: list[Fact]) -> str:
-    """The run of sentences as the paragraph prints them (with …… over a gap)."""
-    text = engine.knowledge.article(run[0].article).paragraph(run[0].paragraph).text
-    start = text.find(run[0].text)
-    end = text.find(run[-1].text, max(start, 0))
-    numbers = [f.sentence for f in run]
-    if start < 0 or end < 0 or numbers != list(range(numbers[0], numbers[0] + len(run))):
-        return "……".join(f.text for f in run)
-    return text[start : end + len(run[-1].text)]
+    sources, now_shown = [], list(shown)
+    for paragraph_id in paragraphs:
+        run = _paragraph_facts(engine, paragraph_id)
+        text = engine.knowledge.article(run[0].article).paragraph(paragraph_id).text
+        sources.append(replace(engine.source(run[0]), quote=text))
+        now_shown += [f.id for f in run]
+    reply = Reply("answer", lead, tuple(sources), score=1.0)
+    return reply, tuple(dict.fromkeys(now_shown))
 
 
 def _nothing_more(engine: Engine, shown: tuple[str, ...]) -> Reply:
@@ -84,15 +82,11 @@ def _paragraph_facts(engine: Engine, paragraph_id: str) -> list[Fact]:
     return sorted(facts, key=lambda f: f.sentence)
 
 
-def _next_paragraph(engine: Engine, paragraph_id: str) -> list[Fact]:
-    """The facts of the paragraph after this one in the same section, if there is one."""
-    article_id = paragraph_id.split(".")[0]
-    article = engine.knowledge.article(article_id)
-    body = [p for s in article.sections for p in s.paragraphs]
-    ids = [p.id for p in body]
-    if paragraph_id not in ids:
-        return []
-    at = ids.index(paragraph_id)
-    if at + 1 >= len(body) or body[at + 1].section_id != body[at].section_id:
-        return []
-    return _paragraph_facts(engine, body[at + 1].id)
+def _section_from(engine: Engine, paragraph_id: str) -> list[str]:
+    """This paragraph and those after it in its section, in reading order."""
+    article = engine.knowledge.article(paragraph_id.split(".")[0])
+    for section in article.sections:
+        ids = [p.id for p in section.paragraphs]
+        if paragraph_id in ids:
+            return ids[ids.index(paragraph_id) :]
+    return [paragraph_id]  # (a heading or credit line: only itself)

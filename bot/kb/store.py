@@ -350,6 +350,7 @@ class Language:
 FOLLOWUP_LISTS = (
     "person_pronouns",
     "thing_pronouns",
+    "demonstratives",
     "ellipsis_endings",
     "ellipsis_openers",
     "more",

@@ -1,0 +1,288 @@
+"""What a follow-up message is, and how it reads on its own (bot/engine/context.py decides).
+
+A message leans on the last answer when it holds a pronoun (它, 他, 这个学院, it), is an
+ellipsis ("科研院所呢？", "what about Tianjin?") or asks for more ("还有呢", "原文怎么说"). Its
+standalone readings put the context's slots back in: the referent in place of the pronoun, the
+new thing into the last question's frame in place of the old one of its kind. The words that
+mark these are data (`followups` in knowledge/language.yaml), loaded once per engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.engine.analysis import Token
+from bot.engine.normalize import normalize
+
+if TYPE_CHECKING:
+    from bot.engine.context import Context
+    from bot.engine.engine import Engine
+
+MAX_REFERENTS = 2  # readings tried for one pronoun: the likeliest things it may stand for
+_TYPE_BY_POS = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "org"}
+
+Name = tuple[str, str]  # (canonical text, type: person, place, org, product, ... or "thing")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The follow-up words of language.yaml, normalised the way questions are."""
+
+    person: frozenset[str]
+    thing: frozenset[str]
+    demonstratives: frozenset[str]
+    endings: tuple[str, ...]  # longest first
+    openers: tuple[str, ...]
+    more: frozenset[str]
+    original: frozenset[str]
+    fillers: frozenset[str]
+
+    @classmethod
+    def of(cls, lists: dict[str, tuple[str, ...]]) -> Words:
+        def words(key: str) -> tuple[str, ...]:
+            folded = {normalize(w) for w in lists.get(key, ())} - {""}
+            return tuple(sorted(folded, key=lambda w: (-len(w), w)))
+
+        return cls(
+            frozenset(words("person_pronouns")),
+            frozenset(words("thing_pronouns")),
+            frozenset(words("demonstratives")),
+            words("ellipsis_endings"),
+            tuple(sorted({w.replace(" ", "") for w in words("ellipsis_openers")}, key=len)[::-1]),
+            frozenset(words("more")),
+            frozenset(words("original")),
+            frozenset(words("fillers")),
+        )
+
+
+class Reader:
+    """Tells what a message is and builds its standalone readings (no conversation state)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.analyzer = engine.index.analyzer
+        self.words = Words.of(engine.knowledge.followups)
+
+    def asks_more(self, normalised: str) -> bool | None:
+        """True for "原文怎么说" (the paragraph itself), False for "还有呢" (more of the
+        passage), None when the message asks anything else: it may hold only words that ask
+        for more, fillers and question words."""
+        tokens = self.tokens(normalised)
+        words = self.words
+        if any(
+            t.kind != "stop" and t.text not in words.more | words.original | words.fillers
+            for t in tokens
+        ):
+            return None
+        if any(t.text in words.original for t in tokens):
+            return True
+        if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
+            return None  # 具体有多少个: a question of its own, not "what else"
+        return False if any(t.text in words.more for t in tokens) else None
+
+    def pronoun(self, tokens: list[Token]) -> tuple[int, int, str, bool] | None:
+        """(first token, end token, "person" or "thing", whether a noun after it is its own)
+        of a pronoun of one or two tokens."""
+        for i in range(len(tokens)):
+            for end in (i + 2, i + 1):
+                word = "".join(t.text for t in tokens[i:end])
+                kind = "person" if word in self.words.person else "thing"
+                if end <= len(tokens) and (word in self.words.person or word in self.words.thing):
+                    return i, end, kind, word in self.words.demonstratives
+        return None
+
+    def ellipsis(self, folded: str) -> str | None:
+        """The X of "那X呢": a message that names something and asks nothing else."""
+        compact = folded.replace(" ", "")
+        ending = next((e for e in self.words.endings if compact.endswith(e)), "")
+        body = compact[: len(compact) - len(ending)]
+        opener = next((o for o in self.words.openers if body.startswith(o)), "")
+        if not ending and not opener:
+            return None
+        body = body[len(opener) :]
+        tokens = self.tokens(body)
+        if not any(t.kind != "stop" for t in tokens) or any(_asks(t) for t in tokens):
+            return None
+        return body
+
+    def names_something(self, tokens: list[Token]) -> bool:
+        return bool(self.names(tokens))
+
+    # ------------------------------------------------------------------ readings
+
+    def resolve_pronoun(
+        self,
+        normalised: str,
+        folded: str,
+        tokens: list[Token],
+        pronoun: tuple[int, int, str, bool],
+        context: Context,
+    ) -> list[tuple[str, str]]:
+        """(reading, referent): the message with its pronoun replaced by what it likely
+        stands for, likeliest first: a person for
+        他, a thing for 它; one whose name holds the noun after it first (这个学院 ->
+        人工智能学院), and then the noun goes too."""
+        start, end, kind, takes_noun = pronoun
+        after = tokens[end] if end < len(tokens) and takes_noun else None
+        noun = after if after is not None and _noun(after) else None
+        spans = _spans(folded, tokens)
+        names = list(dict.fromkeys([*context.topic, *context.answer]))
+        if context.asked:
+            names.append((context.asked, "thing"))
+        people = [n for n in names if n[1] == "person"]
+        things = [n for n in names if n[1] != "person"]
+        if kind == "person":  # (他们 of 硕士: the people asked about, when none was named)
+            asked = [n for n in things if n[0] == context.asked]
+            ranked = people + asked + [n for n in things if n not in asked]
+        else:
+            ranked = things + people
+        if noun is not None:
+            ranked = [n for n in ranked if _fits(n[0], noun.text)]
+            ranked.sort(key=lambda n: -_fits(n[0], noun.text))
+        word = "".join(t.text for t in tokens[start:end])
+        at = _find_word(normalised, word)
+        readings = []
+        for name, _kind in ranked[:MAX_REFERENTS]:
+            if at < 0:  # (the pronoun reads otherwise once folded: replace it there)
+                last = end + 1 if noun is not None and _fits(name, noun.text) >= 2 else end
+                cut_from, cut_to = spans[start][0], spans[last - 1][1]
+                readings.append((folded[:cut_from] + name + folded[cut_to:], name))
+                continue
+            # In the text as the user wrote it (normalised), so an English question stays
+            # English: "how much does it cost" -> "how much does vidu cost".
+            cut_to = at + len(word)
+            rest = normalised[cut_to:]
+            if noun is not None and _fits(name, noun.text) >= 2 and rest.startswith(noun.text):
+                cut_to += len(noun.text)
+            readings.append((_joined_at(normalised[:at], name, normalised[cut_to:]), name))
+        return readings
+
+    def resolve_ellipsis(self, text: str, body: str, context: Context) -> list[str]:
+        """The last question with the new thing in place of the old one of its kind (上海 for
+        北京), else in place of the noun it asked about (科研院所 for 高校); else the last
+        question said of it (今年3月 + the question)."""
+        question = context.question
+        tokens = self.tokens(question)
+        new = self.tokens(body)
+        kinds = {kind for _, kind in self.names(new)}
+        if any(_timely(t) for t in new) and all(_timely(t) or t.kind == "stop" for t in new):
+            kinds = {"time"}  # 现在呢 after 今年3月...: another time
+        readings = []
+        slot = self._slot(question, tokens, kinds)
+        if slot is not None:
+            readings.append(question[: slot[0]] + body + question[slot[1] :])
+        if context.asked and context.asked in question:
+            readings.append(question.replace(context.asked, body, 1))
+        if slot is None and not self.names(new) and not _capitalised(text, body):
+            readings.append(joined(body, question))  # (a name is never just prepended:
+            # "上海 + 北京有多少所高校" would read as Beijing's question)
+        return readings
+
+    def _slot(self, question: str, tokens: list[Token], kinds: set[str]) -> tuple[int, int] | None:
+        """Where the question names a thing of one of these kinds (a run of time words counts
+        as one: 今年3月), as a span of its text."""
+        spans = _spans(question, tokens)
+        found: tuple[int, int] | None = None
+        for token, (start, end) in zip(tokens, spans, strict=True):
+            kind = "time" if _timely(token) else self.kind(token) if token.kind == "entity" else ""
+            if kind and kind in kinds:
+                if found is not None and found[1] != start:
+                    break
+                found = (found[0] if found else start, end)
+            elif found is not None:
+                break
+        return found
+
+    # ------------------------------------------------------------------ helpers
+
+    def tokens(self, normalised: str) -> list[Token]:
+        return self.analyzer.tokens(normalised, fuzzy=True) if normalised.strip() else []
+
+    def names(self, tokens: list[Token]) -> tuple[Name, ...]:
+        names = [
+            (t.text, self.kind(t))
+            for t in tokens
+            if t.kind == "entity"
+            and t.text not in _GENERIC_PLACES
+            and t.text not in self.engine.index.smalltalk_words  # (谢谢 reads as a name)
+        ]
+        return tuple(dict.fromkeys(names))
+
+    def kind(self, token: Token) -> str:
+        known = self.analyzer.entity_types.get(token.text)
+        return known or _TYPE_BY_POS.get(token.pos, "thing")
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+_GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
+_WHAT_ELSE = frozenset(["什么", "啥", "哪些", "啥子", "怎么样", "怎么说"])  # 还有什么
+
+
+def _asks(token: Token) -> bool:
+    """A question word (什么, 多少, 谁...): the message asks something of its own."""
+    return token.kind == "stop" and (
+        token.text[:1] in "谁哪几"
+        or token.text.startswith(("什么", "怎", "啥", "为"))
+        or (token.text.startswith("多") and len(token.text) > 1)
+    )
+
+
+def _timely(token: Token) -> bool:
+    """A word of time: 今年, 现在, 3月, 2023年."""
+    return token.pos == "t" or (
+        token.kind in ("number", "word") and token.text[-1:] in "年月日" and len(token.text) > 1
+    )
+
+
+def _noun(token: Token) -> bool:
+    return token.kind in ("word", "entity") and token.pos.startswith("n")
+
+
+def nounish(token: Token) -> bool:
+    return _noun(token) and len(token.text) > 1
+
+
+def _fits(name: str, noun: str) -> int:
+    """How well a name fits the noun a pronoun came with: 2 if it ends in or holds it
+    (人工智能学院 for 学院), 1 if they share a character, else 0."""
+    if name.endswith(noun) or noun in name:
+        return 2
+    return 1 if set(name) & set(noun) else 0
+
+
+def _spans(folded: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Where each token stands in the folded text (tokens are its words, in order)."""
+    spans, at = [], 0
+    for token in tokens:
+        found = folded.find(token.text, at)
+        if found < 0:
+            found = at
+        spans.append((found, found + len(token.text)))
+        at = found + len(token.text)
+    return spans
+
+
+def _capitalised(text: str, body: str) -> bool:
+    """Does the body hold a word the user capitalised (and Shanghai?): a name in English."""
+    return any(word.lower() in body for word in _CAPITALISED.findall(text))
+
+
+def _find_word(text: str, word: str) -> int:
+    """Where a word stands in a text (a Latin one only as a whole word), or -1."""
+    if word.isascii():
+        found = re.search(rf"\b{re.escape(word)}\b", text)
+        return found.start() if found else -1
+    return text.find(word)
+
+
+def _joined_at(before: str, name: str, after: str) -> str:
+    """A name put between two parts of a text, spaced where a Latin word meets it."""
+    left = " " if before[-1:].isascii() and before[-1:].isalnum() else ""
+    right = " " if after[:1].isascii() and after[:1].isalnum() else ""
+    return f"{before}{left}{name}{right}{after}"
+
+
+def joined(first: str, second: str) -> str:
+    return f"{first} {second}".strip()
