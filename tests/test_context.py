@@ -90,16 +90,21 @@ def test_a_refused_new_question_drops_the_context(engine) -> None:
     assert context == EMPTY and pronoun.kind != "answer"
 
 
-def test_more_shows_the_whole_paragraph_then_the_next_one(engine) -> None:
+def test_more_shows_the_whole_paragraph_then_the_next_ones(engine) -> None:
     (answer, more, again), context = talk(engine, "RV减速机是什么？", "详细说说", "还有呢？")
-    paragraph = engine.paragraph_of(answer.sources[0].fact_id)
-    assert paragraph is not None
-    assert more.kind == "answer" and more.sources[0].quote == paragraph[0]
-    assert "15厘米" in more.text and more.sources[0].locator == paragraph[1]
-    assert again.kind == "answer" and again.sources[0].quote != paragraph[0]
-    next_paragraph = engine.paragraph_of(again.sources[0].fact_id)
-    assert next_paragraph is not None and again.sources[0].quote in next_paragraph[0]
-    assert set(context.shown) > {s.fact_id for s in answer.sources}
+    first = answer.sources[0].paragraph_id
+    [section] = [
+        list(s.paragraphs)
+        for s in engine.knowledge.main_article.sections
+        if first in [p.id for p in s.paragraphs]
+    ]
+    at = [p.id for p in section].index(answer.sources[0].paragraph_id)
+    assert more.kind == "answer" and "15厘米" in more.text
+    assert [s.quote for s in more.sources] == [p.text for p in section[at : at + 2]]
+    assert more.sources[0].locator == answer.sources[0].locator
+    assert again.kind == "answer" and [s.quote for s in again.sources] == [section[at + 2].text]
+    assert again.lead == "文章接着说："
+    assert set(context.shown) > {s.fact_id for s in more.sources}
 
 
 def test_the_original_is_the_paragraph_the_answer_quoted(engine) -> None:
