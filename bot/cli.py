@@ -192,7 +192,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return check_command(_knowledge(args))
 
 
-_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check", "health", "stats", "forget"}
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.curate.report import run_report
+
+    return run_report(args, _knowledge(args))
+
+
+_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check", "report", "health", "stats", "forget"}
 
 
 def _wants_core_command(argv: list[str]) -> bool:
@@ -259,7 +265,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
     check = sub.add_parser("check", help="validate everything in knowledge/")
     check.set_defaults(func=cmd_check)
-    for command in (ask, chat, ev, build, check):
+    from bot.curate.commands import register_report
+
+    report = register_report(sub, cmd_report)
+    for command in (ask, chat, ev, build, check, report):
         command.add_argument(
             "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
         )

@@ -354,7 +354,8 @@ _SPECS: dict[str, _Spec] = {
         _existing_directory,
         "a directory path",
         "e.g. ./knowledge",
-        "Knowledge to answer from; unset means the knowledge shipped with the package.",
+        "Knowledge to answer from; unset means the checkout's knowledge/ when run in one, "
+        "else the copy shipped with the package.",
         optional=True,
         text=True,
     ),

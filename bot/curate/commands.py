@@ -1,4 +1,4 @@
-"""`factbot build` and `factbot check`: the curator's commands.
+"""`factbot build`, `factbot check` and the `factbot report` command line: the curator's.
 
 Each is given the knowledge folder the CLI chose (and announced); errors are file:line lines on
 stderr, and the exit status says what happened: 0 done, 1 the knowledge (or data) has a
@@ -7,7 +7,9 @@ problem, 2 the command cannot be used this way.
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 
 from bot.paths import KNOWLEDGE_ENV, KnowledgeChoice, is_installed_copy
 
@@ -63,3 +65,24 @@ def check_command(choice: KnowledgeChoice) -> int:
         f"{len(knowledge.intents)} intents, {len(knowledge.smalltalk)} small-talk entries"
     )
     return EXIT_OK
+
+
+def register_report(
+    sub: argparse._SubParsersAction, func: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    """Adds `factbot report` (bot.curate.report runs it)."""
+    report = sub.add_parser(
+        "report",
+        help="what the bot could not answer, grouped, with YAML to paste into intents.yaml",
+        description="Questions the bot declined or asked back about, and answers voted 👎, "
+        "from the bot's database, grouped by similarity: each group with its count, the "
+        "nearest intents and facts with their scores, and the YAML to paste.",
+    )
+    report.add_argument(
+        "--since", metavar="DATE", help="only what was asked on or after DATE (YYYY-MM-DD)"
+    )
+    report.add_argument(
+        "--data-dir", metavar="DIR", help="the bot's data folder (default: the data_dir setting)"
+    )
+    report.set_defaults(func=func)
+    return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.storage.core import StorageBase
 from bot.storage.schema import (
     UNANSWERED_KINDS,
@@ -109,3 +111,27 @@ class FeedbackStore(StorageBase):
             ]
 
 
+
+    def curator_feedback(
+        self, since: datetime | None = None
+    ) -> tuple[list[UnansweredQuestion], list[Vote]]:
+        """What `factbot report` works from, oldest first, in one read: the questions not
+        answered or asked back about, and the 👎 votes that say which question they were on,
+        since `since` (an aware datetime), or all."""
+        stamp = since.astimezone(UTC).isoformat(timespec="microseconds") if since else ""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                "SELECT * FROM unanswered WHERE created_at >= ? ORDER BY created_at, id", (stamp,)
+            ).fetchall()
+            votes = conn.execute(
+                "SELECT * FROM votes WHERE vote = -1 AND question IS NOT NULL"
+                " AND updated_at >= ? ORDER BY updated_at, id",
+                (stamp,),
+            ).fetchall()
+        unanswered = [
+            UnansweredQuestion(
+                r["id"], r["question"], r["kind"], r["chat_type"], _ts(r["created_at"])
+            )
+            for r in rows
+        ]
+        return unanswered, [_vote_row(r) for r in votes]
