@@ -38,7 +38,7 @@ def run_report(args: argparse.Namespace, choice: KnowledgeChoice) -> int:
     from bot.config import load_settings
     from bot.engine.engine import Engine
     from bot.engine.normalize import normalize
-    from bot.storage import SchemaTooNewError, Storage
+    from bot.storage import SchemaTooNewError, Storage, unusable_reason
 
     settings = load_settings(getattr(args, "config", None))
     try:
@@ -57,11 +57,11 @@ def run_report(args: argparse.Namespace, choice: KnowledgeChoice) -> int:
         return EXIT_FAIL
     engine = Engine.load(choice.path)  # KnowledgeInvalid: reported by bot.cli
     try:
-        with Storage(db_path) as storage:
+        with Storage(db_path, readonly=True) as storage:
             asked = gather(storage, since)
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:
-        print(f"factbot report: cannot read the database {db_path}: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        print(f"factbot report: {unusable_reason(db_path, exc)}", file=sys.stderr)
+        return EXIT_USAGE
     advisor = Advisor(engine, normalize)
     groups = group(asked, normalize, advisor.names)
     period = f" since {args.since}" if args.since else ""
