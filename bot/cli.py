@@ -198,19 +198,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report(args, _knowledge(args))
 
 
-_CORE_COMMANDS = {"ask", "chat", "eval", "build", "check", "report", "health", "stats", "forget"}
+_ENGINE_COMMANDS = {"ask", "chat", "eval", "build", "check", "report"}
+_CORE_COMMANDS = _ENGINE_COMMANDS | {"health", "stats", "forget"}
 
 
-def _wants_core_command(argv: list[str]) -> bool:
-    """Is this a command of the engine alone? Then the Telegram and daily-post commands, whose
-    modules import python-telegram-bot (a third of a second), are not registered at all."""
-    words = iter(argv)
+def _command_word(argv: list[str] | None) -> str | None:
+    """The command a command line names (None: none, or not known yet)."""
+    words = iter(argv or ())
     for word in words:
         if word == "--knowledge":
             next(words, None)
         elif not word.startswith("-"):
-            return word in _CORE_COMMANDS
-    return False
+            return word
+    return None
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -273,10 +273,15 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
         )
 
-    from bot.ops.cli import register as register_ops  # health/stats/forget: no Telegram import
+    # Only the commands a command line can need are registered: a question to the engine does
+    # not import storage and asyncio (the operator's commands), nor python-telegram-bot (a third
+    # of a second: the bot's and the daily posts' commands).
+    command = _command_word(argv) if argv is not None else None
+    if command not in _ENGINE_COMMANDS:
+        from bot.ops.cli import register as register_ops  # health/stats/forget: no Telegram
 
-    register_ops(sub)
-    core_only = argv is not None and _wants_core_command(argv)
+        register_ops(sub)
+    core_only = command in _CORE_COMMANDS
     for register in [] if core_only else _extra_commands():
         register(sub)
     return parser

@@ -110,6 +110,21 @@ class Token:
         return self.kind not in ("stop",)
 
 
+_adopted = False
+
+
+def _segmenter() -> rjieba.Jieba:
+    """A segmenter with the general dictionary. rjieba builds one when it is imported (about
+    90 ms, most of a cold start's segmenter cost); the first analyser of a process adopts that
+    one instead of building a second. Nothing else uses it, so it still holds only the general
+    dictionary; every later analyser builds its own, so no two share their added words."""
+    global _adopted
+    if not _adopted:
+        _adopted = True
+        return rjieba._DEFAULT_JIEBA
+    return rjieba.Jieba()
+
+
 class Analyzer:
     """Canonicalisation table + segmenter + token labels, built once from the knowledge."""
 
@@ -150,7 +165,7 @@ class Analyzer:
                 and " " not in surface
             ):
                 self._fuzzy_by_first.setdefault(surface[0], []).append(surface)
-        self._jieba = rjieba.Jieba()
+        self._jieba = _segmenter()
         for word in set(canonical.values()) | set(entity_types):
             if " " in word:
                 continue
@@ -163,8 +178,11 @@ class Analyzer:
                 self._jieba.add_word(word, 200_000, "x")
             elif not self._jieba.has_word(word):
                 self._jieba.add_word(word, 1_000, "x")
-        # The segmenter sets something up the first time it meets a character it has no entry
-        # for (a rare variant such as 玨), about 30 ms: pay it here, not on a user's question.
+
+    def warm_up(self) -> None:
+        """The segmenter sets something up the first time it meets a character it has no
+        entry for (a rare variant such as 玨), about 30 ms: a long-running bot pays it at
+        start, not on a user's question (a one-off command need not pay it at all)."""
         self._jieba.tag("\u3400", False)
 
     # -- folding -------------------------------------------------------------------------
@@ -228,8 +246,13 @@ class Analyzer:
 
     def tokens(self, normalised: str, fuzzy: bool = False) -> list[Token]:
         """Folded, segmented and labelled tokens of an already normalised text."""
-        tokens = self.tokens_of_folded(self.fold(normalised, fuzzy))
-        return self._counts_read(self._institutions(tokens)) if fuzzy else tokens
+        if fuzzy:
+            return self.question_tokens(self.fold(normalised, fuzzy=True))
+        return self.tokens_of_folded(self.fold(normalised))
+
+    def question_tokens(self, folded: str) -> list[Token]:
+        """A question's tokens from its folded text (`fold(..., fuzzy=True)`, done once)."""
+        return self._counts_read(self._institutions(self.tokens_of_folded(folded)))
 
     def _counts_read(self, tokens: list[Token]) -> list[Token]:
         """Figures and counts as a question means them: 是一个 is an article, not a figure; after

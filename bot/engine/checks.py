@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.coverage import TITLES, asked_covered
+from bot.engine.coverage import asked_covered
 from bot.engine.evidence import (
     counted,
     dated,
@@ -21,6 +21,7 @@ from bot.engine.evidence import (
 from bot.engine.features import ORDINAL, VERSION, Features
 from bot.engine.index import Candidate, Index
 from bot.engine.question import Question
+from bot.engine.words import TITLES
 
 
 def vetoes(

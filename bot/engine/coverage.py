@@ -12,9 +12,8 @@ from bot.engine.analysis import MERGED, Token
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index
 from bot.engine.question import Question
-from bot.engine.words import is_key_term, nounish, shares_bigram
+from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram
 
-TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
 _LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
 
 
@@ -45,8 +44,13 @@ def cover(
     shared = question.features
     assert shared is not None
     result = Coverage()
-    for token, weight in zip(question.content, shared.weights, strict=True):
-        match = covers(index, candidate.text, token, lenient)
+    text, focus_text = candidate.text, candidate.focus_text
+    facts = zip(
+        question.content, shared.weights, shared.typo, shared.generic, shared.titled, strict=True
+    )
+    for token, weight, typo, generic, titled in facts:
+        word = token.text
+        match = _covered(index, text, token, lenient, typo)
         if match < 0.5 and token.kind == "word":
             match = max(match, _rescued(token, question.folded, candidate.text))
         if (
@@ -55,11 +59,11 @@ def cover(
             and has_instance(index, candidate, token)
         ):
             match = 0.8  # 什么大奖 -> 图灵奖: the answer names one of the kind asked
-        if not shared.yes_no and deputy_only(token.text, facts_text, question.folded):
+        if titled and not shared.yes_no and deputy_only(word, facts_text, question.folded):
             match = 0.0  # 院长 asked, only a 副院长 named: another post
-            result.blocking.append(token.text)
-        focus_match = covers(index, candidate.focus_text, token, lenient)
-        if token.kind == "frame" or token.text in index.attribute_questions:
+            result.blocking.append(word)
+        focus_match = _covered(index, focus_text, token, lenient, typo)
+        if generic:
             if match < 1 and token.text in candidate.plain_text:
                 match = focus_match = 1.0  # a frame word folding hid: 山东省 -> 山东
             if match < 0.5:
@@ -72,6 +76,13 @@ def cover(
             result.uncovered.append(token.text)
             _veto_uncovered(index, candidate, question, token, result)
     return result
+
+
+def _covered(index: Index, text: str, token: Token, lenient: bool, typo: bool) -> float:
+    """covers(), with what it reads of the word alone (`typo`) worked out once per question."""
+    if token.text in text:
+        return 1.0
+    return covers(index, text, token, lenient) if typo else 0.0
 
 
 def _veto_uncovered(

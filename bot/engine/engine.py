@@ -68,6 +68,11 @@ class Engine:
         knowledge = load_knowledge(directory, normalise=normalize)
         return cls(knowledge, bot_username, max_question_chars)
 
+    def warm_up(self) -> None:
+        """Pays once, now, the set-up costs a first question would otherwise pay (a bot calls
+        this at start; a one-off command need not)."""
+        self.index.analyzer.warm_up()
+
     # ------------------------------------------------------------------ asking
 
     def ask(self, question: str, explain: bool = False) -> Reply:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.engine.analysis import Token
 from bot.engine.index import Index
-from bot.engine.words import WordWeights, content_weight, nounish, question_words
+from bot.engine.words import TITLES, WordWeights, content_weight, nounish, question_words
 
 LEAD_IN_WEIGHT = 0.4  # a word of a question's lead-in clauses, against one of the asking clause
 
@@ -91,6 +91,10 @@ class Features:
     who: bool = False
     role: str | None = None  # 院长 in 院长是谁, when it is a "who holds it" question
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # attribute words asked
+    # Of each content word, what coverage would otherwise work out for every candidate:
+    typo: tuple[bool, ...] = ()  # it may be a one-character typo of another word
+    generic: tuple[bool, ...] = ()  # a frame or attribute word (lacking it does not hurt)
+    titled: tuple[bool, ...] = ()  # a post (院长), which a deputy's (副院长) does not answer
 
 
 def features(
@@ -132,7 +136,17 @@ def features(
             for word, evidence in index.attribute_questions.items()
             if word in folded
         ),
+        typo=tuple(_may_be_typo(index, t) for t in content),
+        generic=tuple(t.kind == "frame" or t.text in index.attribute_questions for t in content),
+        titled=tuple(t.text.endswith(TITLES) for t in content),
     )
+
+
+def _may_be_typo(index: Index, token: Token) -> bool:
+    """Could the word be another one mistyped? Not a single character, a figure, a Latin word
+    or a word the knowledge uses as itself (coverage.covers says why)."""
+    word = token.text
+    return not (len(word) < 2 or token.kind == "number" or word.isascii() or index.known(word))
 
 
 def is_yes_no(folded: str) -> bool:

@@ -34,8 +34,6 @@ class Example:
     text: str
     normalised: str  # whole normalised question, question words included
     tokens: tuple[Token, ...]
-    weights: dict[str, float] | None = None  # token -> weight, filled on first use
-    total: float = 0.0
 
 
 @dataclass
@@ -52,6 +50,11 @@ class Candidate:
     focus_text: str = ""
     plain_text: str = ""  # its facts normalised but not folded: 山东省 is still 山东省 here
     quoted_text: str = ""  # only what it quotes: its facts and their paragraphs (no examples)
+    # Each example word -> (example number, its weight there), and each example's total weight:
+    # made the first time the candidate is scored (scoring.py), so a question looks up its own
+    # few words rather than every word of every example.
+    example_words: dict[str, list[tuple[int, float]]] | None = None
+    example_totals: tuple[float, ...] = ()
 
     @property
     def id(self) -> str:

@@ -26,6 +26,8 @@ _REPEATS = re.compile(r"(\D)\1{2,}")  # 啊啊啊啊 -> 啊: repetition adds not
 
 def strip_invisible(text: str) -> str:
     """Drop control, format (zero-width) and unassigned characters; keep ordinary whitespace."""
+    if text.isprintable():  # (none of those is printable: the common case, checked in C)
+        return text
     return "".join(
         ch
         for ch in text

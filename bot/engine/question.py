@@ -52,10 +52,10 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
     """Everything the stages after this one read of the question, worked out once."""
     normalised = normalize(text, bot_username)
     analyzer = index.analyzer
-    tokens = analyzer.tokens(normalised, fuzzy=True) if normalised else []
+    folded = analyzer.fold(normalised, fuzzy=True) if normalised else ""  # (once)
+    tokens = analyzer.question_tokens(folded) if normalised else []
     content = [t for t in tokens if t.kind != "stop" and t.text not in index.smalltalk_words]
     content = _without_alternative(tokens, content)
-    folded = analyzer.fold(normalised, fuzzy=True) if normalised else ""
     lead_in = _lead_in(folded, tokens, content) if CJK.search(normalised) else frozenset()
     return Question(
         text=text,

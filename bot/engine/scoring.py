@@ -109,9 +109,14 @@ def _ratios(folded: str, candidates: list[Candidate]) -> dict[int, list[float]]:
     return ratios
 
 
-def resemblance(index: Index, candidate: Candidate, folded: str, tokens: list[Token]) -> float:
-    """How much the question reads like the candidate's best example (small talk uses it)."""
-    return _resemblance(index, candidate, folded, tokens)
+def resemblances(
+    index: Index, candidates: list[Candidate], folded: str, tokens: list[Token]
+) -> list[float]:
+    """How much the question reads like each candidate's best example (small talk uses it),
+    with what it reads of the question worked out once."""
+    words = question_words(index, tokens)
+    form = resemblance_form(folded)
+    return [_resemblance(index, c, folded, tokens, None, words, form) for c in candidates]
 
 
 def _resemblance(
@@ -121,26 +126,38 @@ def _resemblance(
     tokens: list[Token],
     ratios: list[float] | None = None,
     words: WordWeights | None = None,
+    form: str | None = None,
 ) -> float:
     """How much the question reads like one of the intent's examples (best example):
     half weighted word overlap (Dice), half character-level similarity of the whole."""
     q_items, q_total = words or question_words(index, tokens)
-    q_form = resemblance_form(folded) if ratios is None else ""
+    postings = candidate.example_words
+    if postings is None:
+        postings = _example_words(index, candidate)
+    totals = candidate.example_totals
+    overlaps = [0.0] * len(totals)
+    for word, weight in q_items:  # a handful of words: look each one up
+        for number, other in postings.get(word, ()):
+            overlaps[number] += weight if weight < other else other
+    q_form = (resemblance_form(folded) if form is None else form) if ratios is None else ""
     best = 0.0
     for number, example in enumerate(candidate.examples):
-        e_words = example.weights
-        if e_words is None:
-            e_words = example.weights = word_weights(index, example.tokens)
-            example.total = sum(e_words.values())
-        overlap = 0.0
-        for word, weight in q_items:  # a handful of words: look each one up
-            other = e_words.get(word)
-            if other is not None:
-                overlap += weight if weight < other else other
-        dice = 2 * overlap / (q_total + example.total or 1)
+        dice = 2 * overlaps[number] / (q_total + totals[number] or 1)
         if ratios is not None:
             ratio = ratios[number]
         else:  # (small talk: no batch of ratios)
             ratio = fuzz.ratio(q_form, example.normalised) / 100
         best = max(best, 0.5 * dice + 0.5 * ratio)
     return best
+
+
+def _example_words(index: Index, candidate: Candidate) -> dict[str, list[tuple[int, float]]]:
+    postings: dict[str, list[tuple[int, float]]] = {}
+    totals = []
+    for number, example in enumerate(candidate.examples):
+        weights = word_weights(index, example.tokens)
+        totals.append(sum(weights.values()))
+        for word, weight in weights.items():
+            postings.setdefault(word, []).append((number, weight))
+    candidate.example_words, candidate.example_totals = postings, tuple(totals)
+    return postings

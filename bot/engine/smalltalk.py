@@ -6,7 +6,7 @@ import re
 
 from bot.engine.index import Index
 from bot.engine.question import Question
-from bot.engine.scoring import resemblance
+from bot.engine.scoring import resemblances
 
 SMALLTALK_AT = 0.5  # resemblance to a small-talk example that makes a question small talk
 SMALLTALK_ADDRESSED = 0.3  # ...when it names nothing of the article
@@ -25,11 +25,14 @@ def smalltalk_score(index: Index, question: Question) -> tuple[str | None, float
     folded = question.folded
     best_id, best = None, 0.0
     addressed = _ADDRESS.search(normalised) is not None
-    for candidate in index.smalltalk_candidates:
-        item = index.smalltalk[candidate.key.split(":", 1)[1]]
-        if item.addressed and not addressed:
-            continue  # "夸夫是什么" reads like "你是什么", but it does not ask about the bot
-        score = resemblance(index, candidate, folded, question.tokens)
+    candidates = [
+        candidate
+        for candidate in index.smalltalk_candidates
+        # "夸夫是什么" reads like "你是什么", but it does not ask about the bot
+        if addressed or not index.smalltalk[candidate.key.split(":", 1)[1]].addressed
+    ]
+    scores = resemblances(index, candidates, folded, question.tokens)
+    for candidate, score in zip(candidates, scores, strict=True):
         if score > best:
             best_id, best = candidate.key.split(":", 1)[1], score
     return best_id, best

@@ -11,6 +11,9 @@ from bot.engine.index import Index
 STOP_WEIGHT = 0.15  # question words count a little in resemblance: 多长 vs 是什么 matters
 FRAME_WEIGHT = 0.4
 
+# Posts a question may ask the holder of (院长是谁), and whose deputies (副院长) are other posts.
+TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 YEAR = re.compile(r"(?:19|20)\d\d")
 

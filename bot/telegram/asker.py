@@ -70,6 +70,7 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     engine = Engine.load(Path(directory), bot_username, max_question_chars)
+    engine.warm_up()
     while True:
         try:
             ident, method, args = pickle.loads(requests.recv_bytes())
@@ -222,7 +223,8 @@ class Asker:
 
     def warm_up(self) -> None:
         """Starts the worker processes now (each loads the engine, about a second), instead
-        of on the first question."""
+        of on the first question), and readies the engine for its first question."""
+        self.engine.warm_up()
         if self.processes > 0 and not self._started:
             self._started = True
             self._workers = self._spawn(self.engine)
@@ -242,6 +244,7 @@ class Asker:
         keep answering. ``take_over`` then switches to them; a worker that cannot load it
         raises RuntimeError here and nothing changes."""
         fresh: list[_Worker] = []
+        engine.warm_up()
         if self._started and self.processes > 0:
             loop = asyncio.get_running_loop()
             fresh = self._spawn(engine)
