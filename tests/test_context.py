@@ -6,6 +6,8 @@ from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine.context import EMPTY, TTL_SECONDS, Context
 from bot.kb.store import load_language
@@ -155,3 +157,41 @@ def test_follow_up_words_are_validated_with_file_and_line(tmp_path: Path) -> Non
     shown = [f"{e.path}:{e.line}" for e in errors]
     assert shown == [f"{display_path(path)}:4", f"{display_path(path)}:5"]
     assert "unknown list 'pronoun'" in errors[0].message
+
+
+_PIECES = [
+    "它",
+    "他",
+    "这个",
+    "呢",
+    "那",
+    "还有",
+    "原文",
+    "详细说说",
+    "北京",
+    "高校",
+    "Vidu",
+    "it",
+    "what about",
+    "多少",
+    "？",
+    "😂",
+    " ",
+    "谁",
+    "2023年",
+    "\u200b",
+    "上海",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+def test_any_message_in_a_conversation_gets_a_reply_quoting_the_article(engine, text) -> None:
+    _, context = talk(engine, "北京有多少所高校？")
+    reply, after = engine.converse(text, context, 1010.0)
+    assert reply.kind in ("answer", "clarify", "smalltalk", "fallback")
+    for source in reply.sources:
+        paragraph = engine.paragraph_of(source.fact_id)
+        assert paragraph is not None
+        assert all(part in paragraph[0] for part in source.quote.split("……"))
+    assert after == EMPTY or after.key  # a context is either empty or about an answer

@@ -69,6 +69,9 @@ class Conversation:
             return reply, kept
         folded = self.analyzer.fold(normalised, fuzzy=True)
         tokens = self.analyzer.tokens(normalised, fuzzy=True)
+        if not self.read.asks_something(tokens):
+            reply = self.engine.ask(text)  # "？", "它": nothing to resolve, nothing to forget
+            return reply, self._after(text, reply, context, now)
         pronoun = self.read.pronoun(tokens)
         if pronoun is not None:
             readings = self.read.resolve_pronoun(normalised, folded, tokens, pronoun, context)

@@ -76,11 +76,20 @@ class Reader:
             for t in tokens
         ):
             return None
+        if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
+            return None  # 具体有多少个, 这篇报道是谁写的: a question of its own
         if any(t.text in words.original for t in tokens):
             return True
-        if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
-            return None  # 具体有多少个: a question of its own, not "what else"
         return False if any(t.text in words.more for t in tokens) else None
+
+    def asks_something(self, tokens: list[Token]) -> bool:
+        """Does the message ask anything beyond its pronouns and particles: a word the
+        knowledge uses, or a question word ("它是谁" does; "它", "？", "xxxx" do not)?"""
+        pronouns = self.words.person | self.words.thing
+        return any(_asks(t) for t in tokens) or any(
+            t.kind != "stop" and t.text not in pronouns and self.engine.index.known(t.text)
+            for t in tokens
+        )
 
     def pronoun(self, tokens: list[Token]) -> tuple[int, int, str, bool] | None:
         """(first token, end token, "person" or "thing", whether a noun after it is its own)
@@ -217,15 +226,18 @@ class Reader:
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
-_WHAT_ELSE = frozenset(["什么", "啥", "哪些", "啥子", "怎么样", "怎么说"])  # 还有什么
+_QUESTION_WORDS = ("谁", "哪", "几", "什么", "怎", "啥", "为何", "为什么")  # (in 是谁, 哪些...)
+# question words that ask for more of the same (还有什么, 原文是怎么说的, 出自哪一段)
+_WHAT_ELSE = frozenset(
+    ["什么", "啥", "哪些", "啥子", "怎么样", "怎么说", "怎么", "怎样", "如何", "哪", "哪里", "哪儿"]
+)
 
 
 def _asks(token: Token) -> bool:
     """A question word (什么, 多少, 谁...): the message asks something of its own."""
     return token.kind == "stop" and (
-        token.text[:1] in "谁哪几"
-        or token.text.startswith(("什么", "怎", "啥", "为"))
-        or (token.text.startswith("多") and len(token.text) > 1)
+        any(word in token.text for word in _QUESTION_WORDS)
+        or (token.text.startswith("多") and len(token.text) > 1)  # 多少, 多长 (not 多)
     )
 
 
