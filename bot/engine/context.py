@@ -97,6 +97,11 @@ class Conversation:
             return resolved, new
         return reply, self._after(text, reply, context, now)
 
+    def started(self, question: str, reply: Reply, now: float) -> Context:
+        """The context of an answer shown without a message of the user's (a suggestion
+        button): as if `question` had been asked and answered so."""
+        return self._after(question, reply, EMPTY, now)
+
     def _alone(self, text: str, now: float, context: Context = EMPTY) -> tuple[Reply, Context]:
         """The message read on its own: a new topic (small talk keeps the conversation)."""
         reply = self.engine.ask(text)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
+    Chat,
     InlineQueryResultsButton,
     MaybeInaccessibleMessage,
     Message,
@@ -243,6 +244,14 @@ def _conversation_of(message: Message) -> tuple[int, int | None]:
     return (message.chat.id, _sender_id(message))
 
 
+def _follow_on(s: Services, chat: Chat, user_id: int, question: str, reply: Reply) -> None:
+    """An answer a button showed (once it is out) is what the presser's next follow-up
+    ("它…") is about."""
+    key = (chat.id, None) if chat.type == ChatType.PRIVATE else (chat.id, user_id)
+    now = s.conversations.clock()
+    s.conversations.put(key, s.engine.conversation.started(question, reply, now))
+
+
 # ---------------------------------------------------------------------- commands
 
 
@@ -347,15 +356,18 @@ async def on_button(update: Update, context: Context) -> None:
                 return
             rendered = s.renderer.reply(reply)
             asked = _question_for_key(s, button.key)
+            follow_on = (message.chat, query.from_user.id, asked, reply)
             if button.action is Action.SUGGEST:
                 # Answer in place of the clarify message; the vote keeps the original question.
                 asked = s.memory.question_of(chat_id, message.message_id) or asked
                 if await edit(context, chat_id, message.message_id, rendered, message):
                     s.memory.remember(chat_id, None, message.message_id, asked, rendered)
+                    _follow_on(s, *follow_on)
                     await query.answer()
                     return
             sent = await send(context, message, rendered)
             s.memory.remember(chat_id, None, sent.message_id, asked, rendered)
+            _follow_on(s, *follow_on)
         await query.answer()
 
 

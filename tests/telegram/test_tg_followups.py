@@ -16,6 +16,7 @@ from tests.telegram.support import (
     ManualClock,
     answer_html,
     answer_keyboard,
+    buttons,
 )
 
 TOPIC = "北脑二号是什么？"
@@ -120,3 +121,18 @@ def test_the_conversation_store_is_bounded_and_expiring(engine: Engine) -> None:
     assert store.get((3, None), clock()) == EMPTY and len(store) == 1
     store.put((2, None), EMPTY)  # a dropped context is not kept at all
     assert len(store) == 0
+
+
+async def test_an_answer_chosen_by_a_button_is_what_a_follow_up_is_about(
+    bot: BotHarness, engine: Engine
+) -> None:
+    refused = await bot.private(ALICE, "北脑二号多少钱？")
+    choices = dict(buttons(refused))
+    assert choices["北脑二号是什么？"].startswith("s:")
+    press = bot.fake.callback_query_update(
+        ALICE, ALICE, refused.result["message_id"], choices["北脑二号是什么？"]
+    )
+    calls = await bot.exchange(press)
+    assert [c.method for c in calls] == ["editMessageText", "answerCallbackQuery"]
+    follow_up = await bot.private(ALICE, FOLLOW_UP)
+    assert follow_up.params == expected(engine, MEANT, ALICE)
