@@ -4,6 +4,7 @@ FACTBOT_KNOWLEDGE_DIR, knowledge_dir in the config file, else the checkout's kno
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -79,3 +80,57 @@ def test_build_refuses_an_installed_copy(tmp_path: Path) -> None:
     )
     assert "factbot --knowledge DIR build" in result.stderr
     assert (installed / "facts.yaml").read_text(encoding="utf-8") == "# not rebuilt\n"
+
+
+def _installed_venv(path: Path) -> Path:
+    """A venv with factbot installed from this checkout as a user would (not editable); this
+    environment's packages are visible to it through a .pth file, so nothing is downloaded."""
+    import subprocess
+    import sys
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    own = Path(sysconfig.get_path("purelib", vars={"base": str(path), "platbase": str(path)}))
+    own.mkdir(parents=True, exist_ok=True)
+    (own / "outer.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "FACTBOT_"))}
+    env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    subprocess.run(
+        [str(path / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+         "--no-build-isolation", str(ROOT)],
+        check=True, env=env, capture_output=True, timeout=240,
+    )
+    return own
+
+
+def test_the_installed_copy_is_named_as_such_and_never_built(tmp_path: Path) -> None:
+    import subprocess
+
+    own = _installed_venv(tmp_path / "venv")
+    factbot = str(tmp_path / "venv" / "bin" / "factbot")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTBOT_")}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [factbot, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    installed = own / "bot" / "knowledge"
+    checked = run("check", cwd=elsewhere)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.splitlines()[0] == (
+        f"knowledge: {installed} (the copy installed with factbot; to curate, work in a "
+        "checkout or point --knowledge or FACTBOT_KNOWLEDGE_DIR at a copy)"
+    )
+    before = (installed / "facts.yaml").read_bytes()
+    built = run("build", cwd=elsewhere)
+    assert built.returncode == 2
+    assert "is the copy of the knowledge installed with factbot" in built.stderr
+    assert (installed / "facts.yaml").read_bytes() == before
+
+    in_checkout = run("check", cwd=ROOT / "bot")  # anywhere inside a checkout: its knowledge/
+    assert in_checkout.stderr.splitlines()[0] == (
+        f"knowledge: {ROOT / 'knowledge'} (the checkout's knowledge/)"
+    )

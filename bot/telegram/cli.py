@@ -119,6 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.engine.engine import Engine
+    from bot.paths import choose_knowledge
     from bot.storage import SchemaTooNewError, Storage, unusable_reason
     from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.logs import setup_logging
@@ -126,7 +127,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     redactor = setup_logging(settings.log_level, [settings.token, settings.webhook_secret])
     logging.getLogger("telegram.ext").addFilter(_QuietStartFailure())
     # (KnowledgeInvalid is reported by bot.cli)
-    engine = Engine.load(settings.knowledge_dir, max_question_chars=settings.max_question_chars)
+    knowledge = choose_knowledge(args.knowledge, settings.knowledge_dir, args.config)
+    log.info("%s", knowledge.describe())  # which copy a curator must edit
+    engine = Engine.load(knowledge.path, max_question_chars=settings.max_question_chars)
     try:
         storage = Storage(settings.db_path)
     except (SchemaTooNewError, sqlite3.Error, OSError) as exc:

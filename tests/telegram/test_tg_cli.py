@@ -106,6 +106,7 @@ def test_run_polls_answers_and_stops_on_sigterm(
     assert "Traceback" not in log
     assert fake.token not in log and fake.token.split(":")[1] not in log
     assert "[REDACTED]" in log  # DEBUG logging did try to write the token, and was stopped
+    assert f"knowledge: {KNOWLEDGE} (the checkout's knowledge/)" in log
     assert (tmp_path / "data" / "factbot.sqlite3").is_file()
 
 

@@ -127,3 +127,8 @@ async def test_report_without_a_database_says_where_it_looked(tmp_path: Path) ->
     assert result.returncode == 1
     assert f"factbot report: no database at {tmp_path / 'factbot.sqlite3'}" in result.stderr
     assert not (tmp_path / "factbot.sqlite3").exists()
+    undated = await asyncio.to_thread(_report, tmp_path, "--since", "yesterday")
+    assert undated.returncode == 2
+    assert undated.stderr.endswith(
+        "factbot report: --since 'yesterday' is not a date (YYYY-MM-DD)\n"
+    )
