@@ -183,14 +183,23 @@ def test_article_year_must_be_a_year(knowledge_copy: Path) -> None:
     ), errors
 
 
-@pytest.mark.parametrize("name", ["synonyms.yaml", "language.yaml", "intents.yaml"])
-def test_a_missing_file_is_an_error_named_by_its_path(knowledge_copy: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("synonyms.yaml", "file missing (restore it from the repository)"),
+        ("language.yaml", "file missing (restore it from the repository)"),
+        ("terms.yaml", "file missing (restore it from the repository)"),
+        ("intents.yaml", "file missing (restore it from the repository)"),
+        ("facts.yaml", "facts.yaml missing (run `factbot build`)"),
+    ],
+)
+def test_a_missing_file_is_an_error_named_by_its_path(
+    knowledge_copy: Path, name: str, hint: str
+) -> None:
     (knowledge_copy / name).unlink()
     result = run_cli("--knowledge", str(knowledge_copy), "check")
     assert result.returncode == 1
-    assert f"  {knowledge_copy / name}: file missing (restore it from the repository)" in (
-        result.stderr.splitlines()
-    )
+    assert f"  {knowledge_copy / name}: {hint}" in result.stderr.splitlines()
     assert ":0:" not in result.stderr
 
 

@@ -129,8 +129,9 @@ def _article_id(name: str) -> str:
 
 def load_terms(directory: Path) -> list[Term]:
     path = directory / "terms.yaml"
-    if not path.exists():
-        return []
+    if not path.exists():  # without it names are not read as names: refusals quietly fail
+        hint = "restore it from the repository"
+        raise KnowledgeInvalid([KnowledgeError(display_path(path), 0, "file missing", hint)])
     data = load_yaml(path)
     shown = display_path(path)
     errors: list[KnowledgeError] = []
