@@ -91,3 +91,16 @@ async def test_calls_run_in_the_order_they_were_made(tmp_path: Path) -> None:
         )
         assert [r.post_time for r in results] == times
         assert db.get_subscription(GROUP).post_time == "23:00"  # type: ignore[union-attr]
+
+
+async def test_the_broadcasts_calls_wait_behind_what_users_wait_for(tmp_path: Path) -> None:
+    with Storage(tmp_path / "db.sqlite3") as db:
+        gate, ran = threading.Event(), []
+        db.aio.submit(gate.wait, 5)  # the thread is busy with one call
+        bulk = [asyncio.create_task(db.aio.background(ran.append, f"post {n}")) for n in range(3)]
+        await asyncio.sleep(0.01)
+        vote = asyncio.create_task(db.aio.run(ran.append, "vote"))
+        await asyncio.sleep(0.01)
+        gate.set()
+        await asyncio.gather(vote, *bulk)
+        assert ran == ["vote", "post 0", "post 1", "post 2"]

@@ -61,10 +61,13 @@ from bot.daily.ratelimit import ChatWindow, SendWindow
 from bot.engine.engine import Engine
 from bot.storage import Post, Storage, UnknownChatError
 
-__all__ = ["BroadcastReport", "Broadcaster", "ChatResult", "Outcome"]
+__all__ = ["BROADCAST_SHARE", "BroadcastReport", "Broadcaster", "ChatResult", "Outcome"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Of Telegram's ~30 messages a second, the broadcast uses two thirds: the bot's answers keep
+# ten a second, so a 5,000-chat broadcast (four minutes) does not hold up anyone's reply.
+BROADCAST_SHARE = 2 / 3
 
 
 class Outcome(StrEnum):
@@ -162,6 +165,7 @@ class Broadcaster:
         max_rate_limit_waits: int = 10,
         retry_failed_after: timedelta = timedelta(minutes=30),
         read_timeout: float | None = None,
+        share: float = BROADCAST_SHARE,
     ) -> None:
         self.bot = bot
         self.storage = storage
@@ -175,7 +179,9 @@ class Broadcaster:
         self.max_rate_limit_waits = max_rate_limit_waits
         self.retry_failed_after = retry_failed_after
         self.read_timeout = read_timeout  # None: the bot's own (PTB: 5 s)
-        self.limiter = SendWindow(settings.global_send_rate)
+        # The broadcast takes ``share`` of the bot's send rate; the rest stays free for answers,
+        # which go through the same limit (PTB's rate limiter, Telegram's 30 a second).
+        self.limiter = SendWindow(settings.global_send_rate * share)
         self.windows = ChatWindow(settings.group_send_rate_per_minute, 60.0)
         # chat -> (local date, not before): chats that failed today are not hammered every
         # minute; None = not again today in this process (the error will not go away by itself).
@@ -565,13 +571,14 @@ class Broadcaster:
         return delay * random.uniform(0.8, 1.2)
 
     async def _db(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """A storage call on the storage thread (``Storage.aio``), shared with the handlers.
+        """A storage call on the storage thread (``Storage.aio``), behind the handlers' calls.
 
         Each commit waits for an fsync; on the event loop that wait would hold up every other
-        chat's send and answer, and so the pacing. A call handed over is finished even if this
-        task is cancelled, so an outcome is never lost between the send and its record.
+        chat's send and answer, and so the pacing; in the handlers' lane, a vote would wait for
+        the broadcast's queue. A call handed over is finished even if this task is cancelled,
+        so an outcome is never lost between the send and its record.
         """
-        return await self.storage.aio.run(call, *args, **kwargs)
+        return await self.storage.aio.background(call, *args, **kwargs)
 
     async def _finish(
         self, post_id: int, status: str, *, message_id: int | None = None, error: str | None = None

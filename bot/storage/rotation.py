@@ -48,7 +48,8 @@ class RotationStore(StorageBase):
         wanted = set(postable)
         if not wanted:
             return None
-        with self._tx() as conn:
+        # Not durable: a lost commit only re-saves the same reproducible order next time.
+        with self._tx(durable=False) as conn:
             rot = self._rotation(conn, chat_id)
             if rot is None:
                 cycle, queue, posted, prev_last = 1, _shuffled(chat_id, 1, wanted, None), [], None

@@ -97,4 +97,4 @@ async def test_handlers_and_broadcaster_use_the_storage_thread(
         loop_thread = threading.current_thread().name
         assert len(storage.threads) >= 8  # subscribe, show, note, vote, the broadcast's
         assert loop_thread not in storage.threads
-        assert set(storage.threads) == {"storage_0"}
+        assert set(storage.threads) == {"storage"}
