@@ -1,7 +1,9 @@
 """Scoring the engine on a question set (the format of knowledge/eval/*.yaml).
 
 Each item has `q` and one of: `expect` (an answer whose text holds every string), `any` (an
-answer holding at least one), `oos: true` (must not be an answer), `smalltalk: true`.
+answer holding at least one), `oos: true` (must not be an answer), `smalltalk: true`. A claim
+may carry `verdict: yes|no|unstated`: the reply's verdict must be that one (an out-of-scope
+claim may also be declined without one).
 
 A conversation file is a list of `{id, turns: [items]}`: the turns of one conversation are asked
 in order with one context (`Engine.converse`), so follow-ups are scored the way users meet them;
@@ -36,19 +38,25 @@ class Item:
     tag: str = ""
     line: int = 0
     conversation: str = ""  # the id of the conversation it is a turn of ("": it stands alone)
+    verdict: str = ""  # for a claim: the verdict the reply must give (yes, no, unstated)
 
     def expected(self) -> str:
         if self.kind == "answer":
             joiner = " or " if self.match_any else " and "
-            return "answer containing " + joiner.join(repr(s) for s in self.strings)
+            wanted = "answer containing " + joiner.join(repr(s) for s in self.strings)
+            return wanted + (f" with verdict {self.verdict}" if self.verdict else "")
         return "not an answer" if self.kind == "oos" else "small talk"
 
     def judge(self, reply: Reply) -> bool:
         if self.kind == "oos":
-            return reply.kind != "answer"
+            return reply.kind != "answer" and (
+                not self.verdict or reply.verdict in (None, self.verdict)
+            )
         if self.kind == "smalltalk":
             return reply.kind == "smalltalk"
         if reply.kind != "answer":
+            return False
+        if self.verdict and reply.verdict != self.verdict:
             return False
         hits = [s in reply.text for s in self.strings]
         return any(hits) if self.match_any else all(hits)
@@ -111,6 +119,9 @@ def _conversation(
     return [replace(item, conversation=name) for item in _items(turns, lines, shown, errors)]
 
 
+VERDICTS = ("", "yes", "no", "unstated")
+
+
 def _items(
     nodes: list, lines: list[int], shown: str, errors: list[KnowledgeError]
 ) -> list[Item]:
@@ -120,16 +131,23 @@ def _items(
             errors.append(KnowledgeError(shown, line, "each item needs `q:` text"))
             continue
         tag = str(node.get("tag", ""))
+        verdict = node.get("verdict", "")
+        if verdict not in VERDICTS:
+            errors.append(KnowledgeError(shown, line, f"verdict must be one of {VERDICTS[1:]}"))
+            continue
         if "expect" in node or "any" in node:
             strings = node.get("expect") or node.get("any")
             if not isinstance(strings, list) or not strings:
                 errors.append(KnowledgeError(shown, line, "expect/any must be a non-empty list"))
                 continue
             items.append(
-                Item(node["q"], "answer", tuple(map(str, strings)), "any" in node, tag, line)
+                Item(
+                    node["q"], "answer", tuple(map(str, strings)), "any" in node, tag, line,
+                    verdict=verdict,
+                )
             )
         elif node.get("oos") is True:
-            items.append(Item(node["q"], "oos", tag=tag, line=line))
+            items.append(Item(node["q"], "oos", tag=tag, line=line, verdict=verdict))
         elif node.get("smalltalk") is True:
             items.append(Item(node["q"], "smalltalk", tag=tag, line=line))
         else:

@@ -233,3 +233,12 @@ def test_a_yaml_error_points_at_the_line_to_fix(
     [error] = [e for e in result.stderr.splitlines() if "YAML syntax" in e]
     assert error.startswith(f"  {path}:{line}: YAML syntax: "), (error, line)
     assert problem in error
+
+
+def test_a_clause_list_must_be_one_the_engine_reads(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "language.yaml"
+    line = _break(path, "  topic: [", "  topics: [说到, 谈到]")
+    errors = _errors(knowledge_copy)
+    assert any(
+        e.startswith(f"{path}:{line}:") and "clauses: unknown list 'topics'" in e for e in errors
+    ), errors

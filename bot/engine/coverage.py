@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.engine.analysis import MERGED, Token
+from bot.engine.claims import comparable, quantities
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index
 from bot.engine.question import Question
@@ -53,6 +54,12 @@ def cover(
         match = _covered(index, text, token, lenient, typo)
         if match < 0.5 and token.kind == "word":
             match = max(match, _rescued(token, question.folded, candidate.text))
+        if match < 0.5 and (
+            _claim_checked(question, token, facts_text)
+            or _name_checked(index, candidate, question, token)
+        ):
+            match = 1.0  # "Vidu能生成一分钟的视频吗": the 16秒 it states settles the claim;
+            # "北脑二号是清华大学研发的吗": the body it names settles who made it
         if (
             match < 0.5
             and token.text in shared.categories
@@ -69,6 +76,10 @@ def cover(
             if match < 0.5:
                 continue  # a generic word the candidate lacks neither helps nor hurts
                 # (an attribute word's evidence is checked on its own, in checks.py)
+        if match < 0.5 and token.text in question.chatter:
+            result.uncovered.append(token.text)
+            continue  # chat around the question ("我室友是学农的"): it helps when the candidate
+            # has it, and never counts against it
         result.total += weight
         result.covered += weight * match
         result.focused += weight * focus_match
@@ -93,6 +104,8 @@ def _veto_uncovered(
     shared = question.features
     assert shared is not None
     categories = shared.categories
+    if token.text in question.exempt:
+        return  # a word of a remark or a claim around the asking clause: weighed, not vetoed
     if token.pos == MERGED or token.text in index.attribute_questions:
         return  # weighed, not vetoed: lone characters that read as no typo, and
         # attribute words (职称), which their own evidence check decides
@@ -113,6 +126,36 @@ def _veto_uncovered(
         and token.text not in categories
     ):
         result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+def _claim_checked(question: Question, token: Token, facts_text: str) -> bool:
+    """Is the word a figure the message claims, which the candidate states a figure to check
+    against (the same kind of measure: a length of time, a share, a count of 所)?"""
+    claims = [c for c in question.claimed if c.carried_by(token.text)]
+    if not claims:
+        return False
+    stated = quantities(facts_text)
+    return any(comparable(c.quantity, stated) for c in claims)
+
+
+_GROUPS = {"person": "person", "org": "body", "place": "body", "nr": "person", "nt": "body"}
+
+
+def _name_checked(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
+    """Is the word a name a claim gives (清华大学 in 是清华大学研发的), where the candidate
+    names another of the same kind (a person for a person, a body for a body) that the
+    question does not: then the claim is checked against that name, not vetoed by it."""
+    if token.text not in question.claim_names or token.kind != "entity":
+        return False
+    types = index.analyzer.entity_types
+    group = _GROUPS.get(types.get(token.text) or token.pos)
+    if group is None:
+        return False
+    return any(
+        _GROUPS.get(types.get(name, "")) == group and name not in question.folded
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+    )
 
 
 def covers(index: Index, text: str, token: Token, lenient: bool = False) -> float:

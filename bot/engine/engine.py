@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from bot.engine.decision import decide
 from bot.engine.index import Candidate, Index
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize
-from bot.engine.question import clean, parts, read
+from bot.engine.question import INTERROGATIVE, clean, parts, read
 from bot.engine.replies import CLARIFY, DONT_KNOW, GENERIC_LEAD, NO_QUESTION, Replies, merge
 from bot.engine.replies import question_for as _question_for
 from bot.engine.reply import Reply, Source
+from bot.engine.verdict import settle
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
 
@@ -80,7 +81,8 @@ class Engine:
         through here, so they all get the same decision."""
         text = clean(question, self.max_question_chars)
         reply = self._ask_one(text, explain)
-        sentences = parts(text)
+        # (only sentences that ask: "我同事说才三五年，我不信。他们研究多久了？" asks once)
+        sentences = [s for s in parts(text) if INTERROGATIVE.search(s.lower())]
         if len(sentences) < 2 or len(sentences) > 4:
             return reply
         # "刀具是加工什么零件的？效率提升了多少？": two questions, two answers.
@@ -90,7 +92,8 @@ class Engine:
         return reply
 
     def _ask_one(self, text: str, explain: bool) -> Reply:
-        return decide(self.index, self.replies, read(self.index, text, self.bot_username), explain)
+        question = read(self.index, text, self.bot_username)
+        return settle(self.index, question, decide(self.index, self.replies, question, explain))
 
     @cached_property
     def conversation(self) -> Conversation:

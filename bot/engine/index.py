@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bot.engine.analysis import ENGLISH_STOPWORDS, Analyzer, Token, build_canonical
+from bot.engine.focus import ClauseWords
 from bot.engine.normalize import normalize
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, SmallTalk
@@ -83,6 +84,10 @@ class Index:
             entity_types=entity_types,
             stopwords=knowledge.stopwords,
             frame_words=knowledge.frame_words,
+        )
+        words = knowledge.clause_words
+        self.clause_words = ClauseWords(
+            *(words.get(k, frozenset()) for k in ("remark", "claim", "tags", "deixis", "topic"))
         )
         self.includes = {
             normalize(t.term): tuple(normalize(p) for p in t.includes)

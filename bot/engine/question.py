@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.engine.analysis import Token
+from bot.engine.claims import Claimed, claimed_figures
 from bot.engine.features import Features, features
+from bot.engine.focus import Focus, read_focus
 from bot.engine.index import Index
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize, strip_invisible
-from bot.engine.words import CJK
+from bot.engine.words import CJK, anchors, is_key_term, nounish
 
 INTERROGATIVE = re.compile(
     r"[?？]|吗|呢|什么|啥|多少|几|哪|谁|怎|为何|为什么|如何|是否|是不是|有没有|能不能"
@@ -19,6 +22,7 @@ INTERROGATIVE = re.compile(
 )
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 _PARTS = re.compile(r"[？?；;！!。]+")
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,12 @@ class Question:
     names: frozenset[str] = frozenset()  # capitalised words of an English sentence
     lead_in: frozenset[str] = frozenset()
     features: Features | None = None  # what it asks; None when it has no content words
+    focus: Focus | None = None  # its clauses, and the one that asks
+    exempt: frozenset[str] = frozenset()  # words of the other clauses: they never veto
+    chatter: frozenset[str] = frozenset()  # words of remarks and claims: never count against
+    resembled: str = ""  # what is compared with the examples: the message without its chatter
+    claimed: tuple[Claimed, ...] = ()  # figures it claims, to check rather than require
+    claim_names: frozenset[str] = frozenset()  # names a claim gives as its value (是清华做的)
 
     @property
     def english(self) -> bool:
@@ -56,7 +66,18 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
     tokens = analyzer.question_tokens(folded) if normalised else []
     content = [t for t in tokens if t.kind != "stop" and t.text not in index.smalltalk_words]
     content = _without_alternative(tokens, content)
-    lead_in = _lead_in(folded, tokens, content) if CJK.search(normalised) else frozenset()
+    focus = read_focus(text, index.clause_words) if CJK.search(normalised) else None
+    lead_in = exempt = chatter = _NONE
+    checked_folded, checked_tokens, resembled = folded, tokens, folded
+    if focus is not None and focus.several:
+        lead_in, exempt, chatter, checked_tokens, resembled = _scene(index, focus, content)
+        if exempt:  # what it asks is read without the chatter ("去年我去了趟…", "我老家…")
+            checked_folded = resembled
+            checked_tokens = analyzer.question_tokens(resembled)
+        else:
+            checked_tokens, resembled = tokens, folded
+    if not exempt and CJK.search(normalised):
+        lead_in = _lead_in(folded, tokens, content)
     return Question(
         text=text,
         normalised=normalised,
@@ -65,12 +86,123 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         content=content,
         names=_capitalised(text),
         lead_in=lead_in,
-        features=features(index, folded, tokens, content, normalised, lead_in)
+        features=features(index, checked_folded, checked_tokens, content, normalised, lead_in)
         if content
         else None,
+        focus=focus,
+        exempt=exempt,
+        chatter=chatter,
+        resembled=resembled,
+        claimed=claimed_figures(focus, tokens) if focus is not None else (),
+        claim_names=_claim_names(index, focus) if focus is not None and focus.is_claim else _NONE,
+    )
+
+_COPULA = re.compile(r"是|叫|由|为")
+
+
+def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
+    """The names a claim gives after its verb ("北脑二号是清华大学研发的", "首任院长是朱军吗"):
+    what it says the thing is or who made it, which the answer's names confirm or correct.
+    A word the knowledge never uses counts as a name there (生数科技)."""
+    text = focus.asking_text
+    verb = _COPULA.search(text)
+    if verb is None or verb.end() >= len(text):
+        return _NONE
+    tokens = index.analyzer.tokens(text[verb.end() :], fuzzy=True)
+    return frozenset(
+        t.text
+        for t in tokens
+        if t.kind == "entity"
+        or (len(t.text) >= 2 and t.kind == "word" and not index.known(t.text) and nounish(t))
     )
 
 
+class _Scene(NamedTuple):
+    lead_in: frozenset[str]
+    exempt: frozenset[str]
+    chatter: frozenset[str]
+    asking: list[Token]  # the asking clause's tokens
+    kept: str  # the message without its chatter, folded: what reads like an example
+
+
+def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
+    """The words of the clauses around the asking one: they count towards the match at a
+    lower weight, and none of them vetoes (a place, a person, a figure of a remark: "我老家保定
+    的"), unless the asking clause points back at a place they name (那边有多少高校). Returns
+    those words, the ones exempt from vetoing, the ones of remarks and claims (which never
+    count against a candidate: "我室友是学农的"), and the asking clause's tokens."""
+    analyzer = index.analyzer
+    asking = analyzer.tokens(focus.asking_text, fuzzy=True)
+    if not any(_subject(index, t) for t in asking):
+        return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it asks of them
+    asked = {t.text for t in asking}
+    types = analyzer.entity_types
+    around: set[str] = set()
+    personal: set[str] = set()
+    kept_text: list[str] = []
+    kept: set[str] = set()  # names of a scene that may be what is asked about ("说到上海，…")
+    for number, clause in enumerate(focus.clauses):
+        if number in focus.asking or clause.role == "tag":
+            continue
+        words = analyzer.tokens(clause.text, fuzzy=True)
+        if clause.role == "ask":
+            asked |= {t.text for t in words}  # another question ("罗敏是什么学历？在哪读的博士")
+            continue
+        around |= {t.text for t in words}
+        named = [t for t in words if t.kind != "stop"]
+        if clause.topical or (named and all(t.kind == "entity" for t in named)):
+            kept |= {t.text for t in words if is_key_term(index, t)}  # 说到上海，有多少高校;
+            # a bare name is the topic too (石家庄 保定中关村创新中心有多少家企业)
+        elif clause.role in ("remark", "claim") or not any(_of_article(index, t) for t in words):
+            personal |= {t.text for t in words}  # about the writer, or nothing of the article
+            continue
+        elif not any(t.text in types for t in words):
+            kept |= {t.text for t in words if is_key_term(index, t)}
+        kept_text.append(clause.text)
+    scene = frozenset(t.text for t in content if t.text in around and t.text not in asked)
+    exempt = frozenset(
+        word
+        for word in scene
+        if word not in kept
+        and not (focus.deictic and (types.get(word) == "place" or _is_place(content, word)))
+    )
+    kept_text.append(focus.asking_text)
+    kept_folded = analyzer.fold(" ".join(kept_text), fuzzy=True)
+    return _Scene(scene, exempt, exempt & frozenset(personal), asking, kept_folded)
+
+
+def _of_article(index: Index, token: Token) -> bool:
+    """A word that ties a clause to the article: a name or a word of it that it uses."""
+    return anchors(index, token) and index.known(token.text)
+
+
+def _subject(index: Index, token: Token) -> bool:
+    """A word that lets the asking clause stand alone: a name, or a noun of two characters or
+    more that is no mere frame of a question (视频, 科研人员, 生产成本; not 哪个, 厉害)."""
+    return token.kind == "entity" or (
+        token.kind == "word" and len(token.text) >= 2 and nounish(token) and index.known(token.text)
+    )
+
+
+def _is_place(content: list[Token], word: str) -> bool:
+    return any(t.text == word and t.pos == "ns" for t in content)
+
+
+def _capitalised(question: str) -> frozenset[str]:
+    """Capitalised words inside an English sentence are names (Australia, Shanghai): a name
+    the knowledge does not cover is never answered by a fact about something else."""
+    text = question.strip()
+    return frozenset(word.lower() for word in _CAPITALISED.findall(text))
+
+
+def _without_alternative(tokens: list[Token], content: list[Token]) -> list[Token]:
+    """In "用的是国产机床还是进口的", the words after 还是 offer an alternative the article may
+    not mention; the question is answered by what it says of the first."""
+    texts = [t.text for t in tokens]
+    if "还是" not in texts or texts.index("还是") == 0:
+        return content
+    after = {id(t) for t in tokens[texts.index("还是") + 1 :]}
+    return [t for t in content if id(t) not in after]
 def _lead_in(folded: str, tokens: list[Token], content: list[Token]) -> frozenset[str]:
     """In a question of several clauses ("我对京津冀很感兴趣，科技部有位负责人谈到…，具体是从
     什么关系转向什么关系？"), the words of the lead-in set the scene: they count towards the
@@ -100,18 +232,3 @@ def _lead_in(folded: str, tokens: list[Token], content: list[Token]) -> frozense
     )
 
 
-def _capitalised(question: str) -> frozenset[str]:
-    """Capitalised words inside an English sentence are names (Australia, Shanghai): a name
-    the knowledge does not cover is never answered by a fact about something else."""
-    text = question.strip()
-    return frozenset(word.lower() for word in _CAPITALISED.findall(text))
-
-
-def _without_alternative(tokens: list[Token], content: list[Token]) -> list[Token]:
-    """In "用的是国产机床还是进口的", the words after 还是 offer an alternative the article may
-    not mention; the question is answered by what it says of the first."""
-    texts = [t.text for t in tokens]
-    if "还是" not in texts or texts.index("还是") == 0:
-        return content
-    after = {id(t) for t in tokens[texts.index("还是") + 1 :]}
-    return [t for t in content if id(t) not in after]

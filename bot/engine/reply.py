@@ -49,6 +49,8 @@ class Reply:
     suggestion_keys: tuple[str, ...] = ()  # the key each suggestion stands for, in order
     unanswered: bool = False  # it asked something the article does not (clearly) answer
     related: bool = False  # an answer whose key has related facts (the 相关 button)
+    # A claim's check: "yes" (the article confirms it), "no" (it says otherwise), "unstated"
+    verdict: str | None = None
 
     @property
     def key(self) -> str | None:
@@ -76,6 +78,8 @@ class Reply:
         }
         if self.intent:
             data["intent"] = self.intent
+        if self.verdict:
+            data["verdict"] = self.verdict
         if explain and self.explanation is not None:
             data["explain"] = self.explanation
         return data

@@ -44,7 +44,7 @@ class Scored:
 def rank(index: Index, question: Question) -> list[Scored]:
     """Every short-listed candidate scored, best first (ties by key: the order is stable)."""
     pool = shortlist(index, question)
-    ratios = _ratios(question.folded, pool)
+    ratios = _ratios(question.resembled or question.folded, pool)
     scored = [score(index, candidate, question, ratios) for candidate in pool]
     scored.sort(key=lambda s: (-s.score, s.candidate.key))
     return scored

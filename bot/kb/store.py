@@ -76,6 +76,7 @@ class Knowledge:
     directory: Path
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    clause_words: dict[str, frozenset[str]] = field(default_factory=dict)  # language.yaml clauses
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -346,6 +347,7 @@ class Language:
     frame_words: frozenset[str] = frozenset()
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    clauses: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 FOLLOWUP_LISTS = (
@@ -385,6 +387,9 @@ def _load_followups(c: _Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
     return result
 
 
+CLAUSE_LISTS = ("remark", "claim", "tags", "deixis", "topic")
+
+
 def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
     c = _Collector(path)
     if not path.exists():  # without its stopwords every 的 and 吗 would count as content
@@ -420,7 +425,29 @@ def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
             continue
         attributes[str(word)] = tuple(evidence)
     followups = _load_followups(c, data)
-    return Language(words["stopwords"], words["frame_words"], attributes, followups), c.errors
+    clauses = _clause_lists(data, c)
+    language = Language(words["stopwords"], words["frame_words"], attributes, followups, clauses)
+    return language, c.errors
+
+
+def _clause_lists(data: Mapping, c: _Collector) -> dict[str, frozenset[str]]:
+    """The word lists that tell a chatty message's clauses apart (remark, claim, tags, deixis)."""
+    if "clauses" not in data:
+        return {}
+    node = data["clauses"]
+    if not isinstance(node, Mapping):
+        c.error(line_of(data, "clauses"), "clauses: must be a mapping of word lists")
+        return {}
+    lists: dict[str, frozenset[str]] = {}
+    for key, value in node.items():
+        if key not in CLAUSE_LISTS:
+            c.error(line_of(node, key), f"clauses: unknown list {key!r}", f"use {CLAUSE_LISTS}")
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            c.error(line_of(node, key), f"clauses {key!r}: must be a list of words")
+            continue
+        lists[str(key)] = frozenset(v.lower() for v in value)
+    return lists
 
 
 # ---------------------------------------------------------------- the whole store
@@ -465,6 +492,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         directory=directory,
         attribute_questions=language.attribute_questions,
         followups=language.followups,
+        clause_words=language.clauses,
     )
 
 

@@ -1,0 +1,263 @@
+"""Checking a claim against what the article says.
+
+"Vidu能生成一分钟的视频吗", "北京的高校有一百所吧", "我记得是59项": the figure a reader claims is
+what the answer settles, not a reason to decline. This module reads the figures of a claim and of
+the answering sentence as ranges in comparable units (一分钟 is 60秒, 一半 is 50%, 三百多 is
+300-399, 近200 is 100-200, 首位 is rank 1) and says whether they agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.engine.analysis import Token
+    from bot.engine.focus import Focus
+
+Verdict = Literal["yes", "no", "unstated"]
+
+LEADS = {"yes": "对，", "no": "不对，"}
+UNSTATED = "文章没有说这一点。它说的是："
+
+_CN = "零〇一二两三四五六七八九十百千"
+# A Chinese numeral run of two or more characters, or one digit (not a lone 零, 十, 千: 零件, 千年).
+_NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]{{2,}}|[一二两三四五六七八九])"
+_DURATIONS = {
+    "秒": 1,
+    "秒钟": 1,
+    "分钟": 60,
+    "小时": 3600,
+    "天": 86400,
+    "周": 7 * 86400,
+    "个月": 30 * 86400,
+    "年": 365 * 86400,
+}
+_MEASURES = (
+    "分钟|小时|个月|秒钟|平方公里|平方米|厘米|公里|公斤|台套|周年"
+    "|[秒天周年岁倍%所家名位个项件例台套人条篇种只座张大批次]"
+)
+_QUANTITY = re.compile(
+    rf"(?P<pre>超过|逾|突破|达到|将近|近|约|大约|大概|不到|少于|多于|上)?"
+    rf"(?P<a>{_NUM})(?:(?:到|至|-|~)(?P<b>{_NUM}))?"
+    rf"(?P<mag>万|亿)?(?P<approx>余|多|几)?(?P<unit>{_MEASURES})?"
+    rf"(?P<post>出头|左右|以上|多)?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
+)
+_FRACTION = re.compile(rf"(?P<pre>近|约|超过)?(?P<d>{_NUM})分之(?P<n>{_NUM})")
+_ORDER = re.compile(r"上(?P<order>[十百千万])")  # 上千: a thousand or more
+_HALF = re.compile(r"(?P<pre>近|约)?一半")
+_RANK = re.compile(rf"第(?P<n>{_NUM})(?![期届代号版批年])|首(?:位|个|款|次|批|份|例|家|任)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_MONTH = re.compile(r"(?<![\d.个])(\d{1,2})月(?!份?\d)")
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure as a closed range in a comparable unit, with what it counts."""
+
+    low: float
+    high: float
+    unit: str  # "秒" for any length of time, "%" for any share, "第" for a rank, else the measure
+    noun: str = ""  # the words after it (博士 in 26名博士)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A figure a message claims, as written (一分钟, 100所) and as a range."""
+
+    written: str
+    quantity: Quantity
+
+    def carried_by(self, word: str) -> bool:
+        """Is this token (or part of it) the figure as written?"""
+        return len(word) >= 1 and (word in self.written or self.written in word)
+
+
+def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
+    """The figures a message claims: those of its claim clauses ("我记得是59项", "好像是三百多"),
+    and of the asking clause when it states something to confirm ("北京有100所高校对吧")."""
+    texts = list(focus.claims)
+    if focus.is_claim:
+        texts.append(focus.asking_text)
+    found: list[Claimed] = []
+    for text in texts:
+        for written, quantity in spans(text):
+            if quantity.unit not in ("年份", "月份", "第"):  # (dates and ranks scope a claim)
+                found.append(Claimed(written, quantity))
+    return tuple(found)
+
+
+def spans(text: str) -> list[tuple[str, Quantity]]:
+    """Every figure of a text with the characters that write it."""
+    return [(text[start:end], q) for (start, end), q in _spans(text)]
+
+
+@lru_cache(maxsize=4096)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Every figure of a normalised text (Arabic digits, or Chinese ones the normaliser left)."""
+    return tuple(q for _span, q in _spans(text))
+
+
+def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
+    found: list[tuple[tuple[int, int], Quantity]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(s < match.end() and match.start() < e for s, e in taken)
+
+    for match in _YEAR.finditer(text):
+        year = float(match.group(1))
+        found.append((match.span(), Quantity(year, year, "年份")))
+        taken.append(match.span())
+    for match in _MONTH.finditer(text):
+        if free(match):
+            month = float(match.group(1))
+            found.append((match.span(), Quantity(month, month, "月份")))
+            taken.append(match.span())
+    for match in _FRACTION.finditer(text):
+        d, n = _value(match.group("d")), _value(match.group("n"))
+        if d and n is not None:
+            share = _ranged(n / d, n / d, match.group("pre") or "", "", "%", "", share=True)
+            found.append((match.span(), share))
+            taken.append(match.span())
+    for match in _ORDER.finditer(text):
+        order = _SMALL.get(match.group("order"), 1e4)
+        found.append((match.span(), Quantity(order, order * 10 - 1e-9, "")))
+        taken.append(match.span())
+    for match in _HALF.finditer(text):
+        if free(match):
+            half = _ranged(0.5, 0.5, match.group("pre") or "", "", "%", "", share=True)
+            found.append((match.span(), half))
+            taken.append(match.span())
+    for match in _RANK.finditer(text):
+        if free(match):
+            rank = _value(match.group("n")) if match.group("n") else 1.0
+            if rank is not None:
+                found.append((match.span(), Quantity(rank, rank, "第")))
+                taken.append(match.span())
+    for match in _QUANTITY.finditer(text):
+        if not free(match):
+            continue
+        quantity = _quantity(match)
+        if quantity is not None:
+            found.append(((match.start(), match.start("noun")), quantity))
+            taken.append(match.span())
+    doubled = text.find("翻了一番")
+    if doubled >= 0:
+        found.append(((doubled, doubled + 4), Quantity(2.0, 2.0, "倍")))
+    return found
+
+
+def _quantity(match: re.Match[str]) -> Quantity | None:
+    a = _value(match.group("a"))
+    b = _value(match.group("b")) if match.group("b") else None
+    if a is None:
+        return None
+    if b is None and match.group("a") and len(match.group("a")) == 2:
+        pair = [_DIGIT.get(ch) for ch in match.group("a")]
+        if all(p is not None and p > 0 for p in pair) and 0 < pair[1] - pair[0] <= 2:
+            a, b = float(pair[0]), float(pair[1])  # 三五年: three to five years
+    unit = match.group("unit") or ""
+    if not unit and not (match.group("approx") or match.group("pre")) and a < 10:
+        return None  # a bare digit (6g, 3城) is no figure to check
+    scale = {"万": 1e4, "亿": 1e8}.get(match.group("mag") or "", 1.0)
+    low, high = a * scale, (b if b is not None else a) * scale
+    pre = match.group("pre") or ""
+    approx = (match.group("approx") or "") + (match.group("post") or "")
+    noun = (match.group("noun") or "").lstrip("的")
+    if unit == "%":
+        return _ranged(low / 100, high / 100, pre, approx, "%", noun, share=True)
+    quantity = _ranged(low, high, pre, approx, unit, noun)
+    if unit in _DURATIONS:  # 一分钟 is 60秒: every length of time in seconds
+        factor = _DURATIONS[unit]
+        return Quantity(quantity.low * factor, quantity.high * factor, "秒", noun)
+    return quantity
+
+
+def _ranged(
+    low: float, high: float, pre: str, approx: str, unit: str, noun: str, share: bool = False
+) -> Quantity:
+    """The range a figure means: 300多 is 300-399, 超过262 is 262-263, 近200 is 100-200."""
+    step = abs(low) * 0.1 if share else _step(low)
+    if pre == "上":  # 上千, 上百: that order of magnitude
+        return Quantity(low, low * 10 - 1e-9, unit, noun)
+    if approx in ("余", "多", "几", "出头", "以上") or pre in ("超过", "逾", "突破", "多于"):
+        return Quantity(low, high + step * 0.999, unit, noun)
+    if pre in ("近", "将近", "不到", "少于"):
+        return Quantity(low - step, high, unit, noun)
+    if pre in ("约", "大约", "大概") or approx == "左右":
+        return Quantity(low * 0.9, high * 1.1, unit, noun)
+    return Quantity(low, high, unit, noun)
+
+
+def _step(value: float) -> float:
+    """The size of the last non-zero place: 300 -> 100, 262 -> 1, 1.43万 -> 100."""
+    if value <= 0:
+        return 1.0
+    if value != int(value):
+        return 10 ** math.floor(math.log10(value - int(value))) if value > int(value) else 1.0
+    number, step = int(value), 1
+    while number % 10 == 0 and number >= 10:
+        number //= 10
+        step *= 10
+    return float(step)
+
+
+def _value(text: str | None) -> float | None:
+    if text is None or text == "":
+        return None
+    if text[0].isdigit():
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _DIGIT:
+            digit = _DIGIT[ch] if digit is None else digit * 10 + _DIGIT[ch]
+        elif ch in _SMALL:
+            total += (digit if digit is not None else 1) * _SMALL[ch]
+            digit = None
+        else:
+            return None
+    return float(total + (digit or 0))
+
+
+def compare(claimed: Sequence[Quantity], stated: Sequence[Quantity]) -> Verdict | None:
+    """"no" if a claimed figure disagrees with every comparable stated one, "yes" if every
+    comparable claimed figure agrees with one, None if nothing is comparable."""
+    agreed = False
+    for claim in claimed:
+        rivals = [s for s in stated if _comparable(claim, s)]
+        if claim.noun:
+            same = [s for s in rivals if _same_noun(claim.noun, s.noun)]
+            rivals = same or rivals
+        if not rivals:
+            continue
+        if not any(claim.low <= s.high + 1e-9 and s.low <= claim.high + 1e-9 for s in rivals):
+            return "no"
+        agreed = True
+    return "yes" if agreed else None
+
+
+def comparable(claim: Quantity, stated: Sequence[Quantity]) -> bool:
+    """Does the answer state a figure this claimed one can be checked against?"""
+    return any(_comparable(claim, s) for s in stated)
+
+
+def _comparable(a: Quantity, b: Quantity) -> bool:
+    return a.unit == b.unit or {a.unit, b.unit} <= _COUNTS
+
+
+_COUNTS = frozenset(["", *"个家所项件例台套名位人"])
+
+
+def _same_noun(a: str, b: str) -> bool:
+    return len(a) >= 2 and len(b) >= 2 and (a[:2] == b[:2])

@@ -1,0 +1,78 @@
+"""The claim check, after the decision: when a message claims something ("北京的高校有一百所吧",
+"姚智是副院长对不对", "我记得是59项"), the answer says plainly whether the article bears it out
+("对，文章说……" / "不对，文章说……"), and still quotes the article.
+
+It reads only the question and the answer's own quotes: a figure the message claims against the
+figures they state (claims.py), a name it claims (清华大学 made it) against the names they give
+(北京工业大学), a post (副院长) against the post they name (院长). When the quotes speak of the
+thing but leave the claimed name open ("一家科技企业"), the verdict is "unstated": the article
+does not say, and the reply is no answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.engine.claims import LEADS, UNSTATED, compare, quantities
+from bot.engine.coverage import TITLES
+from bot.engine.index import Index
+from bot.engine.question import Question
+from bot.engine.reply import Reply
+
+# A body the article mentions without naming it: 一家科技企业, 一家医院.
+_UNNAMED_BODY = re.compile(r"(?:1|一)家[^\d，。、]{0,6}?(?:企业|公司|医院|机构)")
+
+
+def settle(index: Index, question: Question, reply: Reply) -> Reply:
+    """The reply with its verdict and lead, when the message claims something it can check."""
+    if reply.kind != "answer" or not reply.sources:
+        return reply
+    focus = question.focus
+    if focus is None or not (focus.is_claim or question.claimed):
+        return reply
+    facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
+    text = "".join(index.fact_text[f.id] for f in facts)
+    verdict = compare([c.quantity for c in question.claimed], quantities(text))
+    named = _named_verdict(index, question, text)
+    if named == "unstated":
+        # Not an answer: the article does not say; the quote shows what it does say.
+        return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
+    if named == "no" or _other_post(question, text):
+        verdict = "no"
+    if verdict is None and focus.is_claim:
+        verdict = "yes"  # every word of the claim is covered by what the answer quotes
+    if verdict is None:
+        return reply
+    return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
+
+
+def _lead(verdict: str, lead: str) -> str:
+    """对，文章说北京拥有92所高校。 / 不对，文章中是这样说的："""
+    said = lead if lead.startswith("文章") else f"文章说{lead}"
+    return LEADS[verdict] + said
+
+
+def _named_verdict(index: Index, question: Question, text: str) -> str | None:
+    """"no" when a name the claim gives is not the one the quotes give; "unstated" when the
+    quotes leave that body unnamed; None when the claim names nothing they lack."""
+    missing = [name for name in question.claim_names if name not in text]
+    if not missing:
+        return None
+    if _UNNAMED_BODY.search(text) and all(
+        index.analyzer.entity_types.get(name) is None for name in missing
+    ):
+        return "unstated"  # "Vidu是生数科技发布的吧": the article names no company
+    return "no"
+
+
+def _other_post(question: Question, text: str) -> bool:
+    """Does the claim give a post (副院长) that the quotes do not, while they give another
+    (院长)? A deputy's post is not the post itself."""
+    claimed = question.focus.asking_text if question.focus else ""
+    for title in sorted(TITLES, key=len, reverse=True):
+        for post in (f"副{title}", title):
+            if post in claimed:
+                stated = text.replace(f"副{title}", "§") if post == title else text
+                return post not in stated and any(t in text for t in TITLES)
+    return False

@@ -1,0 +1,76 @@
+"""Figures as ranges in comparable units (claims.py), and the claim check after the decision
+(verdict.py): the reply says whether the claim holds, and still quotes the article."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.claims import compare, quantities
+from bot.engine.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("claim", "stated", "verdict"),
+    [
+        ("能生成一分钟的视频", "长达16秒的高清视频", "no"),  # 1 minute is 60 seconds
+        ("有一百所高校", "北京市拥有92所高校", "no"),
+        ("有1000多所科研院所", "1000余所科研院所", "yes"),  # 多 and 余: 1000 to 1999
+        ("超过300件", "万人发明专利拥有量超过262件", "no"),
+        ("37名博士", "26名博士、37名硕士常驻于此", "no"),  # the figure of the thing claimed
+        ("成本占一半左右", "零件成本占机器人总成本近三分之一", "no"),
+        ("提高了2到3倍", "生产效率提高2至3倍", "yes"),
+        ("才三五年", "已有20余年", "no"),  # 三五年: three to five years
+        ("好像是三百多", "注册办公企业362家", "yes"),
+        ("上千了", "成功完成手术近200例", "no"),
+        ("我猜第一", "数量均位居全国首位", "yes"),
+        ("2022年提出的", "基于团队在2022年提出的核心架构", "yes"),
+        ("入驻率达到了80%", "园区一期入驻率达90%", "no"),
+    ],
+)
+def test_a_claimed_figure_is_compared_in_its_unit(claim: str, stated: str, verdict: str) -> None:
+    assert compare(quantities(normalize(claim)), quantities(normalize(stated))) == verdict
+
+
+def test_figures_of_other_kinds_are_not_compared() -> None:
+    assert compare(quantities("59项"), quantities("长达16秒")) is None
+    assert quantities("零件成本") == ()  # 零 of 零件 is no figure
+    assert quantities("千年古都") == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "quoted"),
+    [
+        ("Vidu能生成一分钟的视频吗", "no", "16秒"),
+        ("北京的高校有一百所吧", "no", "92所"),
+        ("北京有1000多所科研院所，是吗？", "yes", "1000余所"),
+        ("姚智是副院长对不对", "no", "院长"),
+        ("北脑二号是清华大学研发的？", "no", "类脑研究所"),
+        ("数说的图表是张建新制作的吧？", "no", "王秋爽"),
+        ("保定·中关村创新中心注册了多少家企业？好像是三百多？", "yes", "362家"),
+        ("京津冀协同创新推动专项立项支持了多少项课题？我记得是59项", "no", "95项"),
+    ],
+)
+def test_a_claim_is_answered_with_its_verdict(
+    engine, question: str, verdict: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and reply.verdict == verdict
+    assert reply.lead.startswith("对，文章" if verdict == "yes" else "不对，文章")
+    assert quoted in reply.text and reply.sources  # the quote still stands under it
+
+
+def test_a_question_that_claims_nothing_has_no_verdict(engine) -> None:
+    reply = engine.ask("北京有多少所高校？")
+    assert reply.kind == "answer" and reply.verdict is None
+    assert not reply.lead.startswith(("对，", "不对，"))
+
+
+def test_a_body_the_article_leaves_unnamed_leaves_the_claim_unstated(engine) -> None:
+    reply = engine.ask("Vidu是生数科技发布的吧？")
+    assert reply.kind != "answer"
+    assert reply.verdict == "unstated" and reply.lead.startswith("文章没有说")
+    assert any("一家科技企业" in s.quote for s in reply.sources)
+
+
+def test_a_wrong_place_in_a_claim_is_still_out_of_scope(engine) -> None:
+    assert engine.ask("上海有92所高校吗").kind != "answer"

@@ -1,0 +1,78 @@
+"""Finding the clause that asks (focus.py), and what the clauses around it may and may not do
+to an answer (question.py reads them, coverage.py weighs them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.focus import ClauseWords, read_focus, split_clauses
+from bot.engine.question import read
+
+WORDS = ClauseWords(
+    remark=frozenset({"我", "朋友"}),
+    claim=frozenset({"说", "好像", "记得"}),
+    tags=frozenset({"对吗", "是吗", "没错吧"}),
+    deixis=frozenset({"那边"}),
+    topic=frozenset({"说到"}),
+)
+
+
+def test_clauses_end_at_punctuation_emoji_and_spaces_between_chinese() -> None:
+    assert split_clauses("早上刷到这篇😂 我老家保定的，想问下手术做了多少例？") == [
+        "早上刷到这篇",
+        "我老家保定的",
+        "想问下手术做了多少例",
+    ]
+    assert split_clauses("How long can Vidu make clips?") == ["How long can Vidu make clips"]
+
+
+def test_the_last_clause_with_a_question_word_asks() -> None:
+    focus = read_focus("我老家保定的，那个机器人做了多少例手术来着？我朋友说上千了", WORDS)
+    assert focus.asking_text == "那个机器人做了多少例手术来着"
+    assert [c.role for c in focus.clauses] == ["remark", "ask", "claim"]
+    assert focus.claims == ("我朋友说上千了",)
+    assert not focus.is_claim
+
+
+def test_a_confirming_tag_makes_the_clause_before_it_a_claim() -> None:
+    focus = read_focus("北京有1000多所科研院所，是吗？", WORDS)
+    assert focus.asking_text == "北京有1000多所科研院所"
+    assert focus.tagged and focus.is_claim and not focus.several
+
+
+@pytest.mark.parametrize(
+    "statement", ["Vidu能生成30秒的视频", "北京有100所高校对吧", "姚智是院长吗"]
+)
+def test_statements_and_yes_no_questions_are_claims(statement: str) -> None:
+    assert read_focus(statement, WORDS).is_claim
+
+
+def test_a_question_word_ending_in_me_is_no_yes_no_question() -> None:
+    assert not read_focus("科技创新是发展新质生产力的什么", WORDS).is_claim
+
+
+def test_pointing_back_at_a_place_is_noticed() -> None:
+    assert read_focus("我在上海读书，那边有多少所高校", WORDS).deictic
+
+
+def test_places_and_figures_of_a_remark_do_not_veto(engine) -> None:
+    question = read(engine.index, "哈喽，我老家在上海，我朋友说上千了。北京有多少所高校？")
+    assert "上海" in question.exempt
+    assert "北京" not in question.exempt  # the asking clause's own name counts in full
+    reply = engine.ask("哈喽～我上周刚去了趟上海张江，感觉那边挺卷的😂 话说北京到底有几所高校啊？")
+    assert reply.kind == "answer" and "92所高校" in reply.text
+
+
+def test_a_place_the_asking_clause_names_still_vetoes(engine) -> None:
+    assert engine.ask("早上好，我在上海读书，上海有多少所高校啊？").kind != "answer"
+    assert engine.ask("说到上海，有多少所高校？").kind != "answer"  # a topic, not a remark
+    assert engine.ask("我在上海读书，那边有多少所高校？").kind != "answer"  # pointed back at
+
+
+def test_a_clause_that_asks_of_the_ones_before_it_is_not_alone(engine) -> None:
+    assert engine.ask("清华人工智能学院和北大的比，哪个更厉害？").kind != "answer"
+
+
+def test_only_sentences_that_ask_are_answered_one_by_one(engine) -> None:
+    reply = engine.ask("哎，我同事说朱军团队搞生成式AI才三五年，我不信。他们到底研究多久了？")
+    assert reply.kind == "answer" and "20余年" in reply.text
