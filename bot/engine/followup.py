@@ -155,7 +155,7 @@ class Reader:
         readings = []
         for name, _kind in ranked[:MAX_REFERENTS]:
             if at < 0:  # (the pronoun reads otherwise once folded: replace it there)
-                last = end + 1 if noun is not None and _fits(name, noun.text) >= 2 else end
+                last = end + 1 if noun is not None and _fits(name, noun.text) >= 1 else end
                 cut_from, cut_to = spans[start][0], spans[last - 1][1]
                 readings.append((folded[:cut_from] + name + folded[cut_to:], name))
                 continue
@@ -163,7 +163,7 @@ class Reader:
             # English: "how much does it cost" -> "how much does vidu cost".
             cut_to = at + len(word)
             rest = normalised[cut_to:]
-            if noun is not None and _fits(name, noun.text) >= 2 and rest.startswith(noun.text):
+            if noun is not None and _fits(name, noun.text) >= 1 and rest.startswith(noun.text):
                 cut_to += len(noun.text)
             readings.append((_joined_at(normalised[:at], name, normalised[cut_to:]), name))
         return readings

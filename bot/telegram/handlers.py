@@ -222,18 +222,23 @@ async def on_message(update: Update, context: Context) -> None:
         s.memory.remember(chat_id, message.message_id, answer_id, found.question, rendered)
         if after is not None:  # only once the reply is out: an unsent one is no context
             s.conversations.put(_conversation_of(message), after)
+            s.conversations.answered(chat_id, answer_id, after)
 
 
 async def _converse(
     s: Services, message: Message, question: str, edited: bool
 ) -> tuple[Reply, ContextValue | None]:
     """The reply, and the conversation's context after it. A follow-up ("它是谁发布的？")
-    is read with the last answer of its conversation; an edited question is read alone (its
-    conversation has moved on since) and leaves the context as it is."""
+    is read with the last answer of its conversation, or with the answer it replies to; an
+    edited question is read alone (its conversation has moved on since) and leaves the
+    context as it is."""
     if edited:
         return await s.asker.ask(question), None
     now = s.conversations.clock()
-    before = s.conversations.get(_conversation_of(message), now)
+    target = message.reply_to_message  # a reply to one of our answers follows on from it
+    before = s.conversations.of_answer(message.chat.id, target.message_id, now) if target else None
+    if before is None:
+        before = s.conversations.get(_conversation_of(message), now)
     return await s.asker.converse(question, before, now)
 
 
@@ -244,12 +249,15 @@ def _conversation_of(message: Message) -> tuple[int, int | None]:
     return (message.chat.id, _sender_id(message))
 
 
-def _follow_on(s: Services, chat: Chat, user_id: int, question: str, reply: Reply) -> None:
+def _follow_on(
+    s: Services, chat: Chat, user_id: int, question: str, reply: Reply, answer_id: int
+) -> None:
     """An answer a button showed (once it is out) is what the presser's next follow-up
-    ("它…") is about."""
+    ("它…") is about, and what a reply to it is about."""
     key = (chat.id, None) if chat.type == ChatType.PRIVATE else (chat.id, user_id)
-    now = s.conversations.clock()
-    s.conversations.put(key, s.engine.conversation.started(question, reply, now))
+    started = s.engine.conversation.started(question, reply, s.conversations.clock())
+    s.conversations.put(key, started)
+    s.conversations.answered(chat.id, answer_id, started)
 
 
 # ---------------------------------------------------------------------- commands
@@ -362,12 +370,12 @@ async def on_button(update: Update, context: Context) -> None:
                 asked = s.memory.question_of(chat_id, message.message_id) or asked
                 if await edit(context, chat_id, message.message_id, rendered, message):
                     s.memory.remember(chat_id, None, message.message_id, asked, rendered)
-                    _follow_on(s, *follow_on)
+                    _follow_on(s, *follow_on, message.message_id)
                     await query.answer()
                     return
             sent = await send(context, message, rendered)
             s.memory.remember(chat_id, None, sent.message_id, asked, rendered)
-            _follow_on(s, *follow_on)
+            _follow_on(s, *follow_on, sent.message_id)
         await query.answer()
 
 

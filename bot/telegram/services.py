@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram.ext import CallbackContext
@@ -99,6 +99,21 @@ class Conversations:
         self.size = size
         self.clock = clock
         self._contexts: OrderedDict[tuple[int, int | None], Context] = OrderedDict()
+        # the context each recent answer left, so a reply to that answer follows on from it
+        self._answers: OrderedDict[tuple[int, int], Context] = OrderedDict()
+
+    def answered(self, chat_id: int, answer_message_id: int, context: Context) -> None:
+        if context.key:
+            self._answers[(chat_id, answer_message_id)] = context
+            self._answers.move_to_end((chat_id, answer_message_id))
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def of_answer(self, chat_id: int, answer_message_id: int, now: float) -> Context | None:
+        """The context an answer left, as fresh as now: replying to an answer says plainly
+        which topic a follow-up is about, however long ago it was given."""
+        context = self._answers.get((chat_id, answer_message_id))
+        return replace(context, at=now) if context is not None else None
 
     def get(self, key: tuple[int, int | None], now: float) -> Context:
         context = self._contexts.get(key, EMPTY_CONTEXT)

@@ -136,3 +136,17 @@ async def test_an_answer_chosen_by_a_button_is_what_a_follow_up_is_about(
     assert [c.method for c in calls] == ["editMessageText", "answerCallbackQuery"]
     follow_up = await bot.private(ALICE, FOLLOW_UP)
     assert follow_up.params == expected(engine, MEANT, ALICE)
+
+
+async def test_a_reply_to_an_answer_follows_on_from_that_answer(
+    bot: BotHarness, engine: Engine
+) -> None:
+    asked = bot.fake.message_update(GROUP, ALICE, f"/ask {TOPIC}")
+    answer = await bot.one_message(asked)
+    await bot.one_message(bot.fake.message_update(GROUP, BOB, f"/ask {OTHER_TOPIC}"))
+    bot.clock.advance(TTL_SECONDS + 1)  # long after, and Bob's own topic was another
+    reply = bot.fake.message_update(
+        GROUP, BOB, FOLLOW_UP, reply_to_message_id=answer.result["message_id"]
+    )
+    call = await bot.one_message(reply)
+    assert call.params == expected(engine, MEANT, GROUP, **replying_to(reply))
