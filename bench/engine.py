@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
 import resource
@@ -57,7 +58,8 @@ DEV = KNOWLEDGE / "eval" / "dev.yaml"
 MAIN_ARTICLE = "bj"
 COLD_QUESTION = "北京有多少所高校？"
 
-TARGET_COLD_MEDIAN_S = 1.0
+TARGET_COLD_MEDIAN_S = 0.5
+TARGET_MEAN_MS = 1.5  # mean time per question over a batch of questions
 TARGET_P99_MS = 20.0
 TARGET_PEAK_MB = 300.0
 BUILD_LIMIT_S = 180.0  # a bigger synthetic knowledge base that takes longer is built smaller
@@ -94,6 +96,7 @@ class Measured:
     correct: list[bool] = field(default_factory=list)
     first_ms: list[float] = field(default_factory=list)  # the first ask of each question
     again_ms: list[float] = field(default_factory=list)  # median of the later asks, if any
+    first_cpu_ms: list[float] = field(default_factory=list)  # CPU time of each first ask
 
     def counts(self, kind: str | None = None) -> tuple[int, int]:
         hits = [ok for k, ok in zip(self.kinds, self.correct, strict=True) if kind in (None, k)]
@@ -115,10 +118,11 @@ def measure(name: str, answer: Answerer, items: Sequence[Item], repeats: int = 1
     for item in items:
         times: list[float] = []
         for run in range(max(1, repeats)):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             reply = answer(item.question)
             times.append((time.perf_counter() - start) * 1000)
             if run == 0:
+                result.first_cpu_ms.append((time.process_time() - cpu) * 1000)
                 result.correct.append(item.judge(reply))
         result.kinds.append(item.kind)
         result.first_ms.append(times[0])
@@ -252,19 +256,37 @@ def factbot_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "bot"]
 
 
-def time_process(command: Sequence[str]) -> tuple[float, str]:
-    """Wall time of one whole process, start to exit, and what it printed."""
+def time_process(command: Sequence[str], cpu: list[float] | None = None) -> tuple[float, str]:
+    """Wall time of one whole process, start to exit, and what it printed (its CPU time, user
+    and system, appended to `cpu`: what a busy machine inflates less than the wall time).
+
+    The child may write bytecode caches even where this shell forbids it
+    (PYTHONDONTWRITEBYTECODE): an installed copy has them, so a user's start-up does not
+    compile every module."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        list(command), cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False
+        list(command),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env=env,
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-500:]}")
     return elapsed, done.stdout
 
 
-def cold_starts(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, list[float]], str]:
+def cold_starts(
+    commands: dict[str, list[str]], runs: int, cpu: dict[str, list[float]] | None = None
+) -> tuple[dict[str, list[float]], str]:
     """`runs` timed runs of each command, taken in turns so both see the same machine load.
 
     One untimed run of each comes first: it writes bytecode caches and warms the file cache,
@@ -277,7 +299,8 @@ def cold_starts(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, li
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            times[name].append(time_process(command)[0])
+            used = cpu.setdefault(name, []) if cpu is not None else None
+            times[name].append(time_process(command, used)[0])
     return times, output
 
 
@@ -699,6 +722,7 @@ def print_accuracy(results: Sequence[Measured]) -> None:
         f"{'system':<14}{'overall':>16}"
         + "".join(f"{KIND_LABELS[k]:>16}" for k in KINDS)
         + f"{'p50 ms':>9}{'p99 ms':>9}{'again p50':>11}{'again p99':>11}"
+        + f"{'mean ms':>9}{'CPU ms':>8}"
     )
     print(header)
     for m in results:
@@ -707,21 +731,30 @@ def print_accuracy(results: Sequence[Measured]) -> None:
         )
         first = f"{percentile(m.first_ms, 50):>9.2f}{percentile(m.first_ms, 99):>9.2f}"
         again = f"{percentile(m.again_ms, 50):>11.2f}{percentile(m.again_ms, 99):>11.2f}"
-        print(row + first + again)
+        mean = f"{statistics.fmean(m.first_ms):>9.2f}{statistics.fmean(m.first_cpu_ms):>8.2f}"
+        print(row + first + again + mean)
     ours = results[0]
+    mean = statistics.fmean(ours.first_ms)
+    verdict = "meets" if mean <= TARGET_MEAN_MS else "MISSES"
+    print(
+        f"{ours.name} mean {mean:.2f} ms per question over the batch (CPU "
+        f"{statistics.fmean(ours.first_cpu_ms):.2f} ms) {verdict} the target <= {TARGET_MEAN_MS} ms"
+    )
     for other in results[1:]:
         parts = [f"overall {ratio(ours.accuracy(), other.accuracy())}"]
         parts += [f"{KIND_LABELS[k]} {ratio(ours.accuracy(k), other.accuracy(k))}" for k in KINDS]
         print(f"accuracy ratio {ours.name} / {other.name}: " + ", ".join(parts))
 
 
-def print_cold(times: dict[str, list[float]], output: str, command: list[str]) -> None:
+def print_cold(
+    times: dict[str, list[float]], output: str, command: list[str], cpu: dict[str, list[float]]
+) -> None:
     label = {"factbot": f"factbot ask {COLD_QUESTION}", "python": "python -c pass"}
-    print(f"{'process':<32}{'median s':>10}{'max s':>10}{'min s':>10}")
+    print(f"{'process':<32}{'median s':>10}{'max s':>10}{'min s':>10}{'CPU s':>8}")
     for name, values in times.items():
         print(
             f"{ljust(label[name], 32)}{statistics.median(values):>10.3f}{max(values):>10.3f}"
-            f"{min(values):>10.3f}"
+            f"{min(values):>10.3f}{statistics.median(cpu.get(name) or [math.nan]):>8.3f}"
         )
     factbot, floor = statistics.median(times["factbot"]), statistics.median(times["python"])
     verdict = "meets" if factbot <= TARGET_COLD_MEDIAN_S else "MISSES"
@@ -856,8 +889,9 @@ def part_cold(settings: Settings) -> None:
         "python": [sys.executable, "-c", "pass"],
     }
     print(f"\n== 2. Cold start: {settings.cold_runs} run(s) each, in turns, after a warm-up ==")
-    times, output = cold_starts(commands, settings.cold_runs)
-    print_cold(times, output, command)
+    cpu: dict[str, list[float]] = {}
+    times, output = cold_starts(commands, settings.cold_runs, cpu)
+    print_cold(times, output, command, cpu)
 
 
 def part_scale(settings: Settings) -> None:

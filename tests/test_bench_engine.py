@@ -6,6 +6,7 @@ A correctness smoke test only: no figure of time or memory is asserted.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,17 @@ def test_measure_judges_first_reply_and_times_each_question() -> None:
     assert result.correct == [True, False, True, False]
     assert result.counts() == (2, 4)
     assert result.accuracy("oos") == 1.0
-    assert len(result.first_ms) == len(result.again_ms) == len(ITEMS)
-    assert all(t >= 0 for t in result.first_ms + result.again_ms)
+    assert len(result.first_ms) == len(result.again_ms) == len(result.first_cpu_ms) == len(ITEMS)
+    assert all(t >= 0 for t in result.first_ms + result.again_ms + result.first_cpu_ms)
+
+
+def test_a_timed_process_reports_its_cpu_and_may_write_bytecode(monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    cpu: list[float] = []
+    code = "import os, sys; print(sys.dont_write_bytecode, 'PYTHONDONTWRITEBYTECODE' in os.environ)"
+    elapsed, printed = bench.time_process([sys.executable, "-c", code], cpu)
+    assert printed.split() == ["False", "False"]
+    assert elapsed > 0 and len(cpu) == 1 and cpu[0] >= 0
 
 
 def test_rewrites_keep_length_and_differ_per_copy() -> None:
