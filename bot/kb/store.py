@@ -6,7 +6,6 @@ them all with the same messages `factbot check` prints: file, line, what is wron
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,20 +15,20 @@ from bot.kb.article import Article, article_from_plain_text, load_article
 from bot.kb.factfile import load_fact_file
 from bot.kb.facts import Fact
 from bot.kb.ids import LostFacts
+from bot.kb.intents import Intent, check_answers, load_intents
 from bot.kb.provenance import check_article
 from bot.kb.yamlsrc import (
+    Collector,
     KnowledgeError,
     KnowledgeInvalid,
     Mapping,
     Sequence,
     display_path,
     line_of,
+    load_list,
     load_yaml,
 )
 
-MIN_EXAMPLES = 5
-_INTENT_ID = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 TERM_TYPES = ("person", "place", "org", "product", "event", "document", "term")
 
 
@@ -39,19 +38,6 @@ class Term:
     type: str
     aliases: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()  # a region's parts: 京津冀 -> 北京, 天津, 河北
-
-
-@dataclass(frozen=True)
-class Intent:
-    """A curated question type: example questions, the facts that answer it, a lead line."""
-
-    id: str
-    answer: str
-    facts: tuple[str, ...]
-    examples: tuple[str, ...]
-    title: str = ""
-    daily: bool = False  # postable as a daily fact
-    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,125 +160,8 @@ def build(directory: Path) -> tuple[Path, int]:
 # ---------------------------------------------------------------- curated files
 
 
-class _Collector:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.shown = display_path(path)
-        self.errors: list[KnowledgeError] = []
-
-    def error(self, line: int, message: str, hint: str = "") -> None:
-        self.errors.append(KnowledgeError(self.shown, line, message, hint))
-
-    def texts(self, node: Mapping, key: str, what: str, minimum: int = 1) -> tuple[str, ...]:
-        value = node.get(key)
-        line = line_of(node, key)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.error(line, f"{what}: `{key}` must be a list of non-empty text")
-            return ()
-        if len(value) < minimum:
-            self.error(
-                line,
-                f"{what}: needs at least {minimum} {key}, has {len(value)}",
-                "add more varied phrasings",
-            )
-        return tuple(value)
-
-
-def _load_list(path: Path) -> tuple[list, _Collector]:
-    collector = _Collector(path)
-    if not path.exists():
-        collector.error(0, "file missing", "restore it from the repository")
-        return [], collector
-    data = load_yaml(path)
-    if not isinstance(data, list):
-        collector.error(1, "expected a YAML list at the top")
-        return [], collector
-    return data, collector
-
-
-def load_intents(
-    path: Path,
-    fact_ids: set[str],
-    normalise: Callable[[str], str] | None = None,
-    lost: LostFacts | None = None,
-) -> tuple[list[Intent], list[KnowledgeError]]:
-    data, c = _load_list(path)
-    intents: list[Intent] = []
-    seen: dict[str, int] = {}
-    examples_seen: dict[str, tuple[str, int]] = {}
-    for index, node in enumerate(data):
-        line = line_of(data, index)
-        if not isinstance(node, Mapping):
-            c.error(line, "each intent must be a mapping with id, answer, facts and examples")
-            continue
-        unknown = set(node) - {"id", "title", "answer", "facts", "examples", "daily"}
-        for key in sorted(unknown, key=str):
-            close = difflib.get_close_matches(
-                str(key), ["id", "title", "answer", "facts", "examples", "daily"], 1
-            )
-            c.error(
-                line_of(node, key),
-                f"unknown key {key!r}",
-                f"did you mean {close[0]!r}?" if close else "remove it",
-            )
-        intent_id = node.get("id")
-        if not isinstance(intent_id, str) or not _INTENT_ID.match(intent_id):
-            c.error(line_of(node, "id"), "intent id must be lowercase letters, digits and _")
-            continue
-        if intent_id in seen:
-            c.error(
-                line_of(node, "id"),
-                f"duplicate intent id {intent_id!r}",
-                f"first defined at line {seen[intent_id]}; rename one",
-            )
-            continue
-        seen[intent_id] = line_of(node, "id")
-        answer = node.get("answer")
-        if not isinstance(answer, str) or not answer.strip():
-            c.error(line_of(node, "answer"), f"{intent_id}: `answer` must be a short line of text")
-            answer = ""
-        facts = node.get("facts")
-        if not isinstance(facts, list) or not facts:
-            c.error(line_of(node, "facts"), f"{intent_id}: `facts` must list at least one fact id")
-            facts = []
-        for i, fact_id in enumerate(facts):
-            if fact_id not in fact_ids:
-                message, hint = (lost or LostFacts(())).explain(intent_id, str(fact_id))
-                c.error(line_of(facts, i, line_of(node, "facts")), message, hint)
-        examples = c.texts(node, "examples", intent_id, MIN_EXAMPLES)
-        if normalise is not None:
-            for i, example in enumerate(examples):
-                key = normalise(example)
-                ex_line = line_of(node["examples"], i, line)
-                if key in examples_seen and examples_seen[key][0] != intent_id:
-                    other, other_line = examples_seen[key]
-                    c.error(
-                        ex_line,
-                        f"example {example!r} is claimed by {intent_id} and {other}",
-                        f"see line {other_line}; keep it in one intent",
-                    )
-                examples_seen.setdefault(key, (intent_id, ex_line))
-        title = node.get("title", "")
-        daily = node.get("daily", False)
-        if not isinstance(daily, bool):
-            c.error(line_of(node, "daily"), f"{intent_id}: `daily` must be true or false")
-            daily = False
-        intents.append(
-            Intent(
-                intent_id,
-                answer,
-                tuple(str(f) for f in facts),
-                examples,
-                str(title or ""),
-                daily,
-                line,
-            )
-        )
-    return intents, c.errors
-
-
 def load_smalltalk(path: Path) -> tuple[list[SmallTalk], list[KnowledgeError]]:
-    data, c = _load_list(path)
+    data, c = load_list(path)
     items: list[SmallTalk] = []
     for index, node in enumerate(data):
         line = line_of(data, index)
@@ -310,7 +179,7 @@ def load_smalltalk(path: Path) -> tuple[list[SmallTalk], list[KnowledgeError]]:
 
 
 def load_synonyms(path: Path) -> tuple[dict[str, tuple[str, ...]], list[KnowledgeError]]:
-    c = _Collector(path)
+    c = Collector(path)
     if not path.exists():  # without it "大学" no longer finds 高校: answers quietly get worse
         c.error(0, "file missing", "restore it from the repository")
         return {}, c.errors
@@ -362,7 +231,7 @@ FOLLOWUP_LISTS = (
 )
 
 
-def _load_followups(c: _Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
+def _load_followups(c: Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
     """The follow-up words (pronouns, "more" phrases...): lists of words, normalised later."""
     node = data.get("followups", {})
     if not isinstance(node, Mapping):
@@ -391,7 +260,7 @@ CLAUSE_LISTS = ("remark", "claim", "tags", "deixis", "topic")
 
 
 def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
-    c = _Collector(path)
+    c = Collector(path)
     if not path.exists():  # without its stopwords every 的 and 吗 would count as content
         c.error(0, "file missing", "restore it from the repository")
         return Language(), c.errors
@@ -471,7 +340,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         directory / "intents.yaml", fact_ids, normalise, LostFacts(facts, retired)
     )
     errors += intent_errors
-    errors += _check_answers(directory / "intents.yaml", intents, {f.id: f for f in facts})
+    errors += check_answers(directory / "intents.yaml", intents, {f.id: f for f in facts})
     smalltalk, st_errors = load_smalltalk(directory / "smalltalk.yaml")
     errors += st_errors
     synonyms, syn_errors = load_synonyms(directory / "synonyms.yaml")
@@ -494,26 +363,6 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         followups=language.followups,
         clause_words=language.clauses,
     )
-
-
-def _check_answers(
-    path: Path, intents: list[Intent], facts: dict[str, Fact]
-) -> list[KnowledgeError]:
-    """An answer line may only state figures that its quotes contain: the bot never invents."""
-    errors: list[KnowledgeError] = []
-    for intent in intents:
-        quoted = "".join(facts[f].text for f in intent.facts if f in facts)
-        for figure in _FIGURE.findall(intent.answer):
-            if figure not in quoted:
-                errors.append(
-                    KnowledgeError(
-                        display_path(path),
-                        intent.line,
-                        f"{intent.id}: answer states {figure!r}, which none of its facts contains",
-                        "say only what the quoted facts say, or add the fact that says it",
-                    )
-                )
-    return errors
 
 
 def uncovered_facts(knowledge: Knowledge) -> list[Fact]:

@@ -203,3 +203,43 @@ def line_of(obj: Any, key: Any = None, default: int = 0) -> int:
         if isinstance(obj, Sequence) and isinstance(key, int) and key < len(obj.item_lines):
             return obj.item_lines[key]
     return getattr(obj, "line", default)
+
+
+class Collector:
+    """The errors found in one knowledge file, each at its line, collected rather than raised
+    so that one run reports them all."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        self.errors: list[KnowledgeError] = []
+
+    def error(self, line: int, message: str, hint: str = "") -> None:
+        self.errors.append(KnowledgeError(self.shown, line, message, hint))
+
+    def texts(self, node: Mapping, key: str, what: str, minimum: int = 1) -> tuple[str, ...]:
+        value = node.get(key)
+        line = line_of(node, key)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(line, f"{what}: `{key}` must be a list of non-empty text")
+            return ()
+        if len(value) < minimum:
+            self.error(
+                line,
+                f"{what}: needs at least {minimum} {key}, has {len(value)}",
+                "add more varied phrasings",
+            )
+        return tuple(value)
+
+
+def load_list(path: Path) -> tuple[list, Collector]:
+    """A knowledge file that is a YAML list, and the collector of its errors."""
+    collector = Collector(path)
+    if not path.exists():
+        collector.error(0, "file missing", "restore it from the repository")
+        return [], collector
+    data = load_yaml(path)
+    if not isinstance(data, list):
+        collector.error(1, "expected a YAML list at the top")
+        return [], collector
+    return data, collector
