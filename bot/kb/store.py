@@ -299,7 +299,7 @@ def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
     return language, c.errors
 
 
-def _clause_lists(data: Mapping, c: _Collector) -> dict[str, frozenset[str]]:
+def _clause_lists(data: Mapping, c: Collector) -> dict[str, frozenset[str]]:
     """The word lists that tell a chatty message's clauses apart (remark, claim, tags, deixis)."""
     if "clauses" not in data:
         return {}
