@@ -270,9 +270,9 @@ async def cmd_post(args: argparse.Namespace) -> int:
     settings = _settings(args)
     bot = _bot(settings, pool=48)
     knowledge = Path(args.knowledge) if args.knowledge else settings.knowledge_dir
-    engine = Engine.load(knowledge)
-    storage = _storage(settings)
+    storage = _storage(settings)  # an unusable data folder is said before the engine loads
     try:
+        engine = Engine.load(knowledge)
         await _start(bot, settings)
         chat_ids = None
         if args.chat:

@@ -34,6 +34,15 @@ async def test_stats_answers_an_owner_in_private(make_bot: MakeBot, engine: Engi
 
 async def test_owner_commands_reveal_nothing_to_anyone_else(bot_with_owner: BotHarness) -> None:
     bot = bot_with_owner
+    menus = {
+        json.dumps(c.params["scope"], sort_keys=True): [x["command"] for x in c.params["commands"]]
+        for c in bot.fake.calls_of("setMyCommands")
+    }
+    owner_menu = menus[json.dumps({"type": "chat", "chat_id": ALICE}, sort_keys=True)]
+    assert {"stats", "reload", "privacy"} <= set(owner_menu)
+    for scope, commands in menus.items():
+        if '"chat_id"' not in scope:  # everyone's menus: no owner command in them
+            assert not {"stats", "reload"} & set(commands), scope
     for command in ("/stats", "/reload"):
         assert (await bot.private(BOB, command)).params["text"] == UNKNOWN
     # Not even the owner gets them in a group, where everyone would read the answer.
