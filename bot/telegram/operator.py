@@ -106,7 +106,9 @@ async def on_privacy(update: Update, context: Context) -> None:
     s = _services(context.application)
     message = update.effective_message
     assert message is not None
-    user = message.from_user if message.sender_chat is None else None
+    # The user's own id only in their private chat, not to a whole group.
+    private = message.chat.type == ChatType.PRIVATE and message.sender_chat is None
+    user = message.from_user if private else None
     text = privacy.privacy_text(s.settings.retention_days, user.id if user else None)
     with replying(update, s):
         await send(context, message, Renderer.notice(text))

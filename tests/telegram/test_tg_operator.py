@@ -55,6 +55,9 @@ async def test_privacy_says_what_is_kept(bot: BotHarness) -> None:
     assert "90 天后删除" in text
     assert f"你的用户 ID 是 {ALICE}" in text
     assert "/forget" in text
+    [in_group] = await bot.sends(bot.fake.message_update(GROUP, ALICE, "/privacy"))
+    assert "90 天后删除" in in_group.params["text"]
+    assert str(ALICE) not in in_group.params["text"]  # nobody else learns her id
 
 
 async def test_forget_deletes_the_senders_votes_only(bot: BotHarness) -> None:
