@@ -15,8 +15,6 @@ from bot.engine.index import Candidate, Index
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram
 
-_LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
-
 
 @dataclass
 class Coverage:
@@ -47,13 +45,19 @@ def cover(
     result = Coverage()
     text, focus_text = candidate.text, candidate.focus_text
     facts = zip(
-        question.content, shared.weights, shared.typo, shared.generic, shared.titled, strict=True
+        question.content,
+        shared.weights,
+        shared.typo,
+        shared.generic,
+        shared.titled,
+        shared.rescue,
+        strict=True,
     )
-    for token, weight, typo, generic, titled in facts:
+    for token, weight, typo, generic, titled, rescue in facts:
         word = token.text
         match = _covered(index, text, token, lenient, typo)
         if match < 0.5 and token.kind == "word":
-            match = max(match, _rescued(token, question.folded, candidate.text))
+            match = max(match, _rescued(rescue, candidate.text))
         if match < 0.5 and (
             _claim_checked(question, token, facts_text)
             or _name_checked(index, candidate, question, token)
@@ -212,18 +216,14 @@ def deputy_only(word: str, text: str, question: str) -> bool:
     return word not in text.replace(f"副{word}", "")
 
 
-def _rescued(token: Token, folded: str, text: str) -> float:
+def _rescued(pairs: tuple[tuple[str, str], ...] | None, text: str) -> float:
     """Character pairs as a safety net for segmentation: a word the segmenter cut differently
     (对标的 -> 对/标的) is covered when each of its characters stands, with a neighbour in the
-    question, in a pair the candidate has ("对标"), or is a light character (的, 了)."""
-    start = folded.find(token.text)
-    if start < 0 or len(token.text) < 2:
+    question, in a pair the candidate has ("对标"), or is a light character (的, 了). `pairs`
+    are the word's (words.rescue_pairs), read once per question."""
+    if pairs is None:
         return 0.0
-    for offset, char in enumerate(token.text, start=start):
-        if char in _LIGHT_CHARS:
-            continue
-        left = folded[offset - 1 : offset + 1] if offset > 0 else ""
-        right = folded[offset : offset + 2]
+    for left, right in pairs:
         if not ((len(left) == 2 and left in text) or (len(right) == 2 and right in text)):
             return 0.0
     return 0.8

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from bot.engine.analysis import Token
 from bot.engine.index import Index
-from bot.engine.words import TITLES, WordWeights, content_weight, nounish, question_words
+from bot.engine.words import (
+    TITLES,
+    WordWeights,
+    content_weight,
+    nounish,
+    question_words,
+    rescue_pairs,
+)
 
 LEAD_IN_WEIGHT = 0.4  # a word of a question's lead-in clauses, against one of the asking clause
 
@@ -95,6 +102,7 @@ class Features:
     typo: tuple[bool, ...] = ()  # it may be a one-character typo of another word
     generic: tuple[bool, ...] = ()  # a frame or attribute word (lacking it does not hurt)
     titled: tuple[bool, ...] = ()  # a post (院长), which a deputy's (副院长) does not answer
+    rescue: tuple[tuple[tuple[str, str], ...] | None, ...] = ()  # its pairs (coverage._rescued)
 
 
 def features(
@@ -104,8 +112,10 @@ def features(
     content: list[Token],
     typed: str,
     lead_in: frozenset[str] = frozenset(),
+    whole: str = "",
 ) -> Features:
-    """What every candidate's score reads of the question: worked out once per question."""
+    """What every candidate's score reads of the question: worked out once per question.
+    (`whole`: the whole question folded, where `folded` may be only the clause that asks.)"""
     asked, count = _asked_thing(tokens)
     asked_body = ORG_QUESTION.search(folded)
     role = _role(tokens) if _ROLE_QUESTION.search(folded) else None
@@ -139,6 +149,7 @@ def features(
         typo=tuple(_may_be_typo(index, t) for t in content),
         generic=tuple(t.kind == "frame" or t.text in index.attribute_questions for t in content),
         titled=tuple(t.text.endswith(TITLES) for t in content),
+        rescue=tuple(rescue_pairs(t.text, whole or folded) for t in content),
     )
 
 

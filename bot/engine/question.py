@@ -86,7 +86,9 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         content=content,
         names=_capitalised(text),
         lead_in=lead_in,
-        features=features(index, checked_folded, checked_tokens, content, normalised, lead_in)
+        features=features(
+            index, checked_folded, checked_tokens, content, normalised, lead_in, whole=folded
+        )
         if content
         else None,
         focus=focus,

@@ -139,15 +139,14 @@ def _resemblance(
     for word, weight in q_items:  # a handful of words: look each one up
         for number, other in postings.get(word, ()):
             overlaps[number] += weight if weight < other else other
-    q_form = (resemblance_form(folded) if form is None else form) if ratios is None else ""
+    if ratios is None:  # (small talk: no batch of ratios)
+        q_form = resemblance_form(folded) if form is None else form
+        ratios = [fuzz.ratio(q_form, example.normalised) / 100 for example in candidate.examples]
     best = 0.0
-    for number, example in enumerate(candidate.examples):
-        dice = 2 * overlaps[number] / (q_total + totals[number] or 1)
-        if ratios is not None:
-            ratio = ratios[number]
-        else:  # (small talk: no batch of ratios)
-            ratio = fuzz.ratio(q_form, example.normalised) / 100
-        best = max(best, 0.5 * dice + 0.5 * ratio)
+    for overlap, total, ratio in zip(overlaps, totals, ratios, strict=True):
+        value = 0.5 * (2 * overlap / (q_total + total or 1)) + 0.5 * ratio
+        if value > best:
+            best = value
     return best
 
 

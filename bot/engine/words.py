@@ -89,3 +89,20 @@ def shares_bigram(word: str, text: str) -> bool:
         and not word.isascii()
         and any(word[i : i + 2] in text for i in range(len(word) - 1))
     )
+
+
+_LIGHT_CHARS = set("的了是在和与及之也都就还把被将说讲")
+
+
+def rescue_pairs(word: str, folded: str) -> tuple[tuple[str, str], ...] | None:
+    """For each of the word's characters that is not a light one (的, 了), the pairs it forms
+    with its neighbours in the question (left, right; "" at the start): what coverage's
+    segmentation safety net looks for in a candidate. None for a word too short or not there."""
+    start = folded.find(word)
+    if start < 0 or len(word) < 2:
+        return None
+    return tuple(
+        (folded[offset - 1 : offset + 1] if offset > 0 else "", folded[offset : offset + 2])
+        for offset, char in enumerate(word, start=start)
+        if char not in _LIGHT_CHARS
+    )
