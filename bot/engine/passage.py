@@ -1,8 +1,9 @@
 """More of the passage an answer quoted ("还有呢", "原文怎么说"), always verbatim.
 
-"More" is the whole paragraph the answer quoted from (the sentence in its setting) and the one
-after it in the same section, then each next paragraph in turn. "The original" is the whole
-paragraph the answer quoted first. Every quote is a whole paragraph, under its locator.
+"More" is every paragraph the answer quoted from, in full (each sentence in its setting), with
+the one after its first in the same section; then each next paragraph in turn (and at the end
+of the section, those before). "The original"
+is the paragraphs the answer quoted from. Every quote is a whole paragraph, under its locator.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from bot.kb.facts import Fact
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
 
+MAX_PARAGRAPHS = 3  # paragraphs in one reply to "more"
 MORE_LEAD = "文章接着说："
+BEFORE_LEAD = "在这之前，文章说："
 ORIGINAL_LEAD = "原文是这样写的："
 NOTHING_MORE = "关于这一点，文章就说了这些。你可以接着问："
 
@@ -40,18 +43,23 @@ def continuation(
     if not facts:
         return _nothing_more(engine, shown), ()
     main = facts[0].paragraph  # the paragraph the answer quoted first
+    quoted = list(dict.fromkeys(f.paragraph for f in facts))  # every one it quoted from
+    seen = set(shown)
+    unseen = [
+        p
+        for p in _section_from(engine, main)
+        if not {f.id for f in _paragraph_facts(engine, p)} <= seen
+    ]
     if whole:
-        paragraphs, lead = [main], ORIGINAL_LEAD
-    else:
-        seen = set(shown)
-        unseen = [
-            p
-            for p in _section_from(engine, main)
-            if not {f.id for f in _paragraph_facts(engine, p)} <= seen
-        ]
-        # the answer's paragraph in full and the one after it; then one new paragraph a time
-        paragraphs = unseen[:2] if unseen[:1] == [main] else unseen[:1]
-        lead = ORIGINAL_LEAD if paragraphs[:1] == [main] else MORE_LEAD
+        paragraphs, lead = quoted[:MAX_PARAGRAPHS], ORIGINAL_LEAD
+    elif unseen[:1] == [main]:
+        # the answer's paragraphs in full, and the one after its first
+        paragraphs = list(dict.fromkeys([main, *unseen[1:2], *quoted]))[:MAX_PARAGRAPHS]
+        lead = ORIGINAL_LEAD
+    else:  # then one new paragraph at a time
+        paragraphs = unseen[:1]
+        later = paragraphs and _number(engine, paragraphs[0]) > _number(engine, main)
+        lead = MORE_LEAD if later else BEFORE_LEAD
     if not paragraphs:
         return _nothing_more(engine, shown), ()
     sources, now_shown = [], list(shown)
@@ -82,11 +90,17 @@ def _paragraph_facts(engine: Engine, paragraph_id: str) -> list[Fact]:
     return sorted(facts, key=lambda f: f.sentence)
 
 
+def _number(engine: Engine, paragraph_id: str) -> int:
+    return engine.knowledge.article(paragraph_id.split(".")[0]).paragraph(paragraph_id).number
+
+
 def _section_from(engine: Engine, paragraph_id: str) -> list[str]:
-    """This paragraph and those after it in its section, in reading order."""
+    """This paragraph, those after it in its section in reading order, then those before it,
+    nearest first (at the end of a section, more is what led up to it)."""
     article = engine.knowledge.article(paragraph_id.split(".")[0])
     for section in article.sections:
         ids = [p.id for p in section.paragraphs]
         if paragraph_id in ids:
-            return ids[ids.index(paragraph_id) :]
+            at = ids.index(paragraph_id)
+            return ids[at:] + ids[:at][::-1]
     return [paragraph_id]  # (a heading or credit line: only itself)
