@@ -70,7 +70,7 @@ def carry_ids(built: list[Fact], previous: Iterable[Fact]) -> Carried:
             edited.append((old, built[index]))
     retired = [old for pool in unused.values() for old in pool if old.id not in taken]
     facts = _settle(built, ids)
-    return Carried(facts, [(old, new) for old, new in edited], retired)
+    return Carried(facts, edited, retired)
 
 
 def _settle(built: list[Fact], ids: list[str | None]) -> list[Fact]:

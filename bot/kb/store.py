@@ -22,7 +22,6 @@ from bot.kb.yamlsrc import (
     KnowledgeError,
     KnowledgeInvalid,
     Mapping,
-    Sequence,
     display_path,
     line_of,
     load_list,
@@ -320,10 +319,6 @@ def _clause_lists(data: Mapping, c: Collector) -> dict[str, frozenset[str]]:
 
 
 # ---------------------------------------------------------------- the whole store
-
-
-def _as_list(node: object) -> Sequence | list:
-    return node if isinstance(node, list) else []
 
 
 def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = None) -> Knowledge:
