@@ -373,7 +373,13 @@ def install(
         application, clock=clock or _utc_now, broadcaster_options=broadcaster_options
     )
     application.bot_data["daily"] = service
-    commands = filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS
+    # New messages and channel posts only: an edit of an old command, or a command forwarded
+    # from elsewhere, is not somebody asking now (and must not change a subscription).
+    commands = (
+        (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST)
+        & ~filters.FORWARDED
+        & ~filters.IS_AUTOMATIC_FORWARD
+    )
     for name, callback in (
         ("subscribe", service.on_subscribe),
         ("unsubscribe", service.on_unsubscribe),

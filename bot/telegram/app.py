@@ -89,9 +89,12 @@ def _file_url(base_url: str) -> str:
     return "https://api.telegram.org/file/bot"
 
 
-def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+def application_builder(
+    settings: Settings, *, read_timeout: float = 5.0
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """The builder with everything that makes a bot production-shaped but no handlers (the
-    benchmark's echo bot is built from it too, so the comparison is fair)."""
+    benchmark's echo bot is built from it too, so the comparison is fair). ``read_timeout``:
+    how long a Bot API call (other than the long poll) may take to answer."""
     if not settings.token:
         raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN or `token` in the config file")
     limiter = AIORateLimiter(
@@ -106,8 +109,8 @@ def application_builder(settings: Settings) -> ApplicationBuilder[Any, Any, Any,
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
-        .request(JsonRequest())
-        .get_updates_request(JsonRequest(connection_pool_size=1))
+        .request(JsonRequest(read_timeout=read_timeout))
+        .get_updates_request(JsonRequest(connection_pool_size=1, read_timeout=read_timeout))
         .rate_limiter(limiter)
         .concurrent_updates(settings.concurrent_updates)
         .defaults(Defaults(tzinfo=settings.tz))
@@ -122,6 +125,7 @@ def build_application(
     clock: Callable[[], float] = time.monotonic,
     engine_processes: int = 0,
     reload_on_sighup: bool = False,
+    read_timeout: float = 5.0,
 ) -> AnyApplication:
     """The bot's Application: handlers, error handler, services in ``bot_data``.
 
@@ -129,10 +133,13 @@ def build_application(
     ``storage`` to the SQLite file in the data directory (closed on shutdown); ``clock``
     drives flood protection; ``engine_processes`` > 0 answers questions in that many worker
     processes instead of one thread; ``reload_on_sighup`` (``factbot run``) reloads the
-    knowledge on SIGHUP.
+    knowledge on SIGHUP; ``read_timeout`` bounds each Bot API call.
     """
     application = (
-        application_builder(settings).post_init(_post_init).post_shutdown(_post_shutdown).build()
+        application_builder(settings, read_timeout=read_timeout)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
     )
     engine = engine or Engine.load(
         settings.knowledge_dir, max_question_chars=settings.max_question_chars

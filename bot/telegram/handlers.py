@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -212,7 +212,6 @@ async def on_message(update: Update, context: Context) -> None:
         if not await _flood_ok(context, s, message, edited):
             return
         reply, after = await _converse(s, message, found.question, edited)
-        _record_unanswered(s, found.question, reply, message.chat.type)
         rendered = s.renderer.reply(reply)
         chat_id = message.chat.id
         answer_id = previous.answer_message_id if previous is not None else None
@@ -223,6 +222,8 @@ async def on_message(update: Update, context: Context) -> None:
         if after is not None:  # only once the reply is out: an unsent one is no context
             s.conversations.put(_conversation_of(message), after)
             s.conversations.answered(chat_id, answer_id, after)
+        # Kept once the asker has seen the reply: a failed send is asked again, not kept twice.
+        _record_unanswered(s, found.question, reply, message.chat.type)
 
 
 async def _converse(
@@ -441,6 +442,8 @@ async def apologise(update: object, context: Context) -> None:
     s.due.discard(update.update_id)
     if isinstance(context.error, Forbidden):
         return  # blocked or removed: nobody to tell
+    if isinstance(context.error, TimedOut):
+        return  # Telegram was slow, and may well have delivered the reply after all
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(render.APOLOGY)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger("bot.telegram")
@@ -92,10 +92,32 @@ def setup_logging(
     return protect(secrets)
 
 
-def describe_update(update: object, limit: int = 4000) -> str:
-    """The update as one line of JSON (cut to ``limit``), for the error log."""
+# Fields that carry what people wrote: kept out of logs below DEBUG, replaced by their length.
+_WRITTEN = frozenset({"text", "caption", "query", "quote", "question", "explanation"})
+
+
+def _hide_writing(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: f"<{len(item)} chars>" if key in _WRITTEN and isinstance(item, str)
+            else _hide_writing(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_hide_writing(item) for item in value]
+    return value
+
+
+def describe_update(update: object, limit: int = 4000, *, full: bool | None = None) -> str:
+    """The update as one line of JSON (cut to ``limit``), for the error log. What people
+    wrote is shown only when ``full`` (default: when DEBUG is on); else its length stands in
+    for it, so an operator's INFO log holds no one's messages."""
+    if full is None:
+        full = log.isEnabledFor(logging.DEBUG)
     if isinstance(update, Update):
-        text = json.dumps(update.to_dict(), ensure_ascii=False, sort_keys=True)
+        data = update.to_dict()
+        text = json.dumps(data if full else _hide_writing(data), ensure_ascii=False,
+                          sort_keys=True)
     else:
         text = repr(update)
     return text if len(text) <= limit else text[:limit] + "..."
@@ -103,12 +125,17 @@ def describe_update(update: object, limit: int = 4000) -> str:
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one error handler: logs the exception with the update, then apologises to the
-    user if (and only if) their update was owed a reply."""
+    user if (and only if) their update was owed a reply. Network weather (Telegram down,
+    slow, a connection reset - already retried where that was safe) is one line with its
+    cause; anything else, a bug, gets its traceback."""
     from bot.telegram.handlers import apologise
 
     error: Any = context.error
+    where = "polling" if update is None else f"update {describe_update(update)}"
     if isinstance(error, Forbidden):
-        log.warning("update %s: %s (blocked or removed)", describe_update(update), error)
+        log.warning("%s: %s (blocked or removed)", where, error)
+    elif isinstance(error, NetworkError):
+        log.error("%s: %s: %s", where, type(error).__name__, error)
     else:
-        log.error("exception while handling update %s", describe_update(update), exc_info=error)
+        log.error("exception while handling %s", where, exc_info=error)
     await apologise(update, context)

@@ -208,7 +208,7 @@ async def test_admin_check_failure_gets_a_clear_message(
 ) -> None:
     setup_group(fake)
     async with running(build_app(settings, engine, storage, clock)):
-        fake.fail_next("getChatMember", error_code=500)
+        fake.fail_next("getChatMember", error_code=500, times=3)  # every attempt
         reply = await send(fake, fake.message_update(GROUP, ADMIN, "/subscribe"))
     assert reply.result["text"] == "暂时无法确认你是不是群管理员，请稍后再试。"
     assert storage.get_subscription(GROUP) is None

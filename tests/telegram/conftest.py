@@ -53,7 +53,9 @@ async def make_bot(
     """
     started: list[tuple[BotHarness, Storage]] = []
 
-    async def start(engine_processes: int = 0, **overrides: Any) -> BotHarness:
+    async def start(
+        engine_processes: int = 0, read_timeout: float = 5.0, **overrides: Any
+    ) -> BotHarness:
         values: dict[str, Any] = {
             "token": fake.token,
             "api_base_url": fake.base_url,
@@ -65,7 +67,7 @@ async def make_bot(
         clock = ManualClock()
         app = build_application(
             settings, engine=engine, storage=storage, clock=clock,
-            engine_processes=engine_processes,
+            engine_processes=engine_processes, read_timeout=read_timeout,
         )
         harness = BotHarness(fake, app, engine, storage, settings, clock)
         app.add_handler(TypeHandler(Update, harness.observe), group=OBSERVER_GROUP)
@@ -75,7 +77,11 @@ async def make_bot(
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=ALLOWED_UPDATES,
+            # As run_polling does: polling failures go to the application's error handler.
+            error_callback=lambda exc: app.create_task(app.process_error(None, exc)),
         )
         started.append((harness, storage))
         return harness
