@@ -128,9 +128,9 @@ async def test_an_unanswered_question_is_kept_once_the_asker_has_the_reply(
 ) -> None:
     bot.fake.fail_next("sendMessage", chat_id=ALICE, error_code=500)
     await faulty(bot, bot.fake.message_update(ALICE, ALICE, FALLBACK), engine)
-    assert bot.storage.unanswered() == []  # the apology went out, not the reply
+    assert await bot.storage.aio.unanswered() == []  # the apology went out, not the reply
     await bot.private(ALICE, FALLBACK)  # asked again
-    assert [q.question for q in bot.storage.unanswered()] == [FALLBACK]
+    assert [q.question for q in await bot.storage.aio.unanswered()] == [FALLBACK]
 
 
 async def test_edit_message_text(bot: BotHarness, engine: Engine, caplog) -> None:
@@ -191,7 +191,7 @@ async def test_answer_callback_query_and_votes_counted_once(
         else:
             assert 200 in statuses and len(statuses) == 2, (fault, statuses)
             assert watch.problems() == []
-        [vote] = bot.storage.votes()  # however often it was pressed or sent
+        [vote] = await bot.storage.aio.votes()  # however often it was pressed or sent
         assert (vote.user_id, vote.vote) == (ALICE, 1)
 
 
