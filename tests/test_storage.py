@@ -165,7 +165,7 @@ def test_too_new_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE from_the_future (x)")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5:d}")
     conn.commit()
     conn.close()
     before = path.read_bytes()
