@@ -369,7 +369,10 @@ async def on_button(update: Update, context: Context) -> None:
             if button.action is Action.SUGGEST:
                 # Answer in place of the clarify message; the vote keeps the original question.
                 asked = s.memory.question_of(chat_id, message.message_id) or asked
-                if await edit(context, chat_id, message.message_id, rendered, message):
+                # A message Telegram no longer has (date 0) cannot be edited.
+                if message.is_accessible and await edit(
+                    context, chat_id, message.message_id, rendered, message
+                ):
                     s.memory.remember(chat_id, None, message.message_id, asked, rendered)
                     _follow_on(s, *follow_on, message.message_id)
                     await query.answer()

@@ -213,3 +213,13 @@ async def test_not_modified_from_telegram_is_harmless(bot: BotHarness, engine: E
     assert [(c.method, c.http_status) for c in calls] == [
         ("editMessageText", 400), ("answerCallbackQuery", 200)]
     assert "text" not in calls[1].params  # no apology, no second message
+
+
+async def test_a_suggestion_on_a_message_telegram_no_longer_has_is_sent_anew(
+    bot: BotHarness, engine: Engine
+) -> None:
+    reply = engine.ask(QUESTION)
+    calls = await bot.exchange(press(bot, ALICE, ALICE, 999, f"s:{reply.intent}"))
+    assert [(c.method, c.http_status) for c in calls] == [
+        ("sendMessage", 200), ("answerCallbackQuery", 200)]
+    assert calls[0].params["text"] == answer_html(reply)
