@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.engine.engine import Engine
 
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
+STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Conversation:
         if self.read.names_something(tokens):
             return self._alone(text, now, context)  # a subject of its own: a new topic
         reply = self.engine.ask(text)
-        if reply.kind == "smalltalk" or not context.topic:
+        if reply.kind == "smalltalk" or not context.topic or _stands_alone(reply):
             return reply, self._after(text, reply, context, now)
         # No subject of its own ("用了多长时间？"): of the last topic, if the article says so.
         said = [name for name, _ in context.topic]
@@ -179,6 +180,12 @@ class Conversation:
             shown=shown_facts(self.engine, reply),
             at=now,
         )
+
+
+def _stands_alone(reply: Reply) -> bool:
+    """An answer to the message alone that reads like one of the curated questions: the
+    message needs no context ("生产成本降低了多少？" after any topic)."""
+    return reply.kind == "answer" and reply.score >= STANDS_ALONE
 
 
 def converse(engine: Engine, text: str, context: Context, now: float) -> tuple[Reply, Context]:
