@@ -74,3 +74,13 @@ def test_a_body_the_article_leaves_unnamed_leaves_the_claim_unstated(engine) -> 
 
 def test_a_wrong_place_in_a_claim_is_still_out_of_scope(engine) -> None:
     assert engine.ask("上海有92所高校吗").kind != "answer"
+
+
+def test_a_rank_claimed_after_the_question_is_checked(engine) -> None:
+    reply = engine.ask("文章说北京国家实验室和大科学装置的数量排全国第几？我猜第一")
+    assert reply.kind == "answer" and reply.verdict == "yes" and "全国首位" in reply.text
+
+
+def test_a_post_claimed_at_another_body_is_corrected(engine) -> None:
+    reply = engine.ask("纪姝婷是清华大学的教授吧")
+    assert reply.kind == "answer" and reply.verdict == "no" and "北京工业大学" in reply.text

@@ -76,3 +76,21 @@ def test_a_clause_that_asks_of_the_ones_before_it_is_not_alone(engine) -> None:
 def test_only_sentences_that_ask_are_answered_one_by_one(engine) -> None:
     reply = engine.ask("哎，我同事说朱军团队搞生成式AI才三五年，我不信。他们到底研究多久了？")
     assert reply.kind == "answer" and "20余年" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("message", "item"),
+    [
+        ("晚安，明天再聊", "bye"),  # 明天 is the article's word, but nothing is asked
+        ("好的谢谢，先这样吧拜拜", "bye"),  # a goodbye never gets a fact
+        ("Hi, who are you and what can you do?", "help"),
+    ],
+)
+def test_a_message_of_small_talk_clauses_is_small_talk(engine, message: str, item: str) -> None:
+    reply = engine.ask(message)
+    assert reply.kind == "smalltalk" and reply.intent == item and not reply.sources
+
+
+def test_small_talk_before_a_question_does_not_hide_it(engine) -> None:
+    reply = engine.ask("谢谢，那Vidu能生成多长的视频？")
+    assert reply.kind == "answer" and "16秒" in reply.text

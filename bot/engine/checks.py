@@ -20,6 +20,7 @@ from bot.engine.evidence import (
 )
 from bot.engine.features import ORDINAL, VERSION, Features
 from bot.engine.index import Candidate, Index
+from bot.engine.lists import enumerates
 from bot.engine.question import Question
 from bot.engine.words import TITLES
 
@@ -38,6 +39,10 @@ def vetoes(
     _asked(index, candidate, question, shared, lenient, facts_text, blocking)
     _figures(index, candidate, shared, facts_text, blocking)
     _names(index, candidate, question, shared, facts_text, blocking)
+    if question.listed is not None and (
+        enumerates(question.listed, "".join(f.text for f in candidate.facts)) is False
+    ):
+        blocking.append("名单")  # "那9大高新区都是哪几个": it counts them, names none
     scope = "".join(f.where for f in candidate.facts if "截至" in f.where)
     for word, evidence in shared.attributes:
         # 数说's items are dated by the box ("截至2023年底"), not in their own text.

@@ -83,13 +83,13 @@ class Claimed:
 def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
     """The figures a message claims: those of its claim clauses ("我记得是59项", "好像是三百多"),
     and of the asking clause when it states something to confirm ("北京有100所高校对吧")."""
-    texts = list(focus.claims)
-    if focus.is_claim:
-        texts.append(focus.asking_text)
+    texts = [(text, ("年份", "月份")) for text in focus.claims]  # "我猜第一": a rank claimed
+    if focus.is_claim:  # (in the asking clause, dates and ranks say which thing is meant)
+        texts.append((focus.asking_text, ("年份", "月份", "第")))
     found: list[Claimed] = []
-    for text in texts:
+    for text, scoping in texts:
         for written, quantity in spans(text):
-            if quantity.unit not in ("年份", "月份", "第"):  # (dates and ranks scope a claim)
+            if quantity.unit not in scoping:
                 found.append(Claimed(written, quantity))
     return tuple(found)
 

@@ -70,7 +70,9 @@ def cover(
             and has_instance(index, candidate, token)
         ):
             match = 0.8  # 什么大奖 -> 图灵奖: the answer names one of the kind asked
-        if titled and not shared.yes_no and deputy_only(word, facts_text, question.folded):
+        if titled and not shared.yes_no and not _claims(question) and deputy_only(
+            word, facts_text, question.folded
+        ):
             match = 0.0  # 院长 asked, only a 副院长 named: another post
             result.blocking.append(word)
         focus_match = _covered(index, focus_text, token, lenient, typo)
@@ -130,6 +132,11 @@ def _veto_uncovered(
         and token.text not in categories
     ):
         result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+def _claims(question: Question) -> bool:
+    """Does the message state something to confirm (its posts are checked after: 姚智是副院长吗)?"""
+    return question.focus is not None and question.focus.is_claim
 
 
 def _claim_checked(question: Question, token: Token, facts_text: str) -> bool:

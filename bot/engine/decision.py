@@ -12,7 +12,12 @@ from bot.engine.question import INTERROGATIVE, Question
 from bot.engine.replies import Replies, describe, merge
 from bot.engine.reply import Reply
 from bot.engine.scoring import MIN_COVERAGE, NEAR_COPY, TYPO_CONTEXT, Scored, rank
-from bot.engine.smalltalk import SMALLTALK_ADDRESSED, SMALLTALK_AT, smalltalk_score
+from bot.engine.smalltalk import (
+    SMALLTALK_ADDRESSED,
+    SMALLTALK_AT,
+    clause_smalltalk,
+    smalltalk_score,
+)
 from bot.engine.words import anchors, nounish
 
 RUNNER_UP_GAP = 0.08  # a blocked best match outscoring the best admissible one by this declines
@@ -23,6 +28,9 @@ RUNNER_UP_RESEMBLANCE = 0.5  # a runner-up that reads this much like the questio
 # when all the leader lacks is the kind of thing asked (多长: a length)
 CONFIDENT = 0.6  # at this score the best answers even when a rival is close
 
+# The label of a person asked for: a runner-up that names one may answer
+# ("配图是谁拍的" reads like the caption, but only the credit line names who took it).
+_KINDS_ASKED = ("谁",)
 _COORDINATION = re.compile(r"和|与|跟|及|、|分别|各|还有|\band\b")
 
 
@@ -33,6 +41,10 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         notes["normalised"] = question.normalised
         notes["tokens"] = [f"{t.text}/{t.kind}" for t in question.tokens]
     out = notes if explain else None
+    chatting = clause_smalltalk(index, question)
+    if chatting is not None:  # every clause is small talk: "晚安，明天再聊"
+        notes["decision"] = f"smalltalk: every clause ({chatting})"
+        return replies.smalltalk(chatting, index.smalltalk[chatting].replies[0], out)
     ranked = rank(index, question) if question.content else []
     admissible = [s for s in ranked if s.admissible]
     smalltalk, chat = smalltalk_score(index, question)
@@ -75,7 +87,7 @@ def _outranked(index: Index, leader: Scored, best: Scored) -> bool:
         leader.blocking
         and leader.score - best.score >= RUNNER_UP_GAP
         and not (
-            all(b in index.attribute_questions for b in leader.blocking)
+            all(b in index.attribute_questions or b in _KINDS_ASKED for b in leader.blocking)
             and best.resemblance >= RUNNER_UP_RESEMBLANCE
         )
     )

@@ -29,7 +29,8 @@ _OTHER_YEAR = re.compile(r"去年|明年|前年|后年")  # (今年 is the artic
 # Who made, released or proposed it: the answer must name a person, a body or a place.
 _WHO_QUESTION = re.compile(
     r"(?:谁|哪位|哪个人|哪些人).{0,2}?"
-    r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领)"
+    r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领"
+    r"|拍|摄|写|撰写|画|绘制|制作)"
 )
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家|\bname\b")
 _ORG_WORDS = "企业|公司|科技企业|医院|高校|机构|单位|部门|研究所|媒体|报纸|报社|厂家|工厂|出版社"

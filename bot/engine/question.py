@@ -13,6 +13,7 @@ from bot.engine.claims import Claimed, claimed_figures
 from bot.engine.features import Features, features
 from bot.engine.focus import Focus, read_focus
 from bot.engine.index import Index
+from bot.engine.lists import Listed, listed_set
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize, strip_invisible
 from bot.engine.words import CJK, anchors, is_key_term, nounish
 
@@ -41,6 +42,7 @@ class Question:
     resembled: str = ""  # what is compared with the examples: the message without its chatter
     claimed: tuple[Claimed, ...] = ()  # figures it claims, to check rather than require
     claim_names: frozenset[str] = frozenset()  # names a claim gives as its value (是清华做的)
+    listed: Listed | None = None  # a counted set whose members it asks for (那9大高新区都是哪几个)
 
     @property
     def english(self) -> bool:
@@ -97,9 +99,11 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         resembled=resembled,
         claimed=claimed_figures(focus, tokens) if focus is not None else (),
         claim_names=_claim_names(index, focus) if focus is not None and focus.is_claim else _NONE,
+        listed=listed_set(checked_folded),
     )
 
-_COPULA = re.compile(r"是|叫|由|为")
+# The verb a claim's value follows (not the 是 of 还是, 就是, 不是 ...).
+_COPULA = re.compile(r"(?<![还就不但只总可要于或凡正真算])是|叫|由|为")
 
 
 def _claim_names(index: Index, focus: Focus) -> frozenset[str]:

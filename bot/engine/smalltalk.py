@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.index import Index
+from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.scoring import resemblances
 
@@ -17,12 +18,48 @@ _ADDRESS = re.compile(
 )
 
 
+# When every clause of a message is small talk ("Hi, who are you and what can you do?", "好的谢谢，
+# 先这样吧拜拜"), the reply is the one that matters most: what the bot is before a greeting, and
+# a goodbye before thanks (a goodbye never gets a fact).
+_PRIORITY = ("help", "who_are_you", "bye", "thanks", "praise", "greeting")
+CLAUSE_CHARS = 40  # a clause longer than this is no small talk
+
+
 def smalltalk_score(index: Index, question: Question) -> tuple[str | None, float]:
     """The small-talk item the question reads most like, and how much (None, 0 for none)."""
-    normalised = question.normalised
-    if not normalised or len(normalised) > 30:
+    if not question.normalised or len(question.normalised) > 30:
         return None, 0.0
-    folded = question.folded
+    return _best(index, question.normalised, question.folded, question.tokens)
+
+
+def clause_smalltalk(index: Index, question: Question) -> str | None:
+    """The small-talk item of a message of several clauses that are all small talk (or say
+    nothing at all), else None: "晚安，明天再聊" is a goodbye, though 明天 is the article's word."""
+    focus = question.focus
+    if focus is None or len(focus.clauses) < 2:
+        english = question.english and " " in question.normalised
+        if not english or len(question.normalised) > 2 * CLAUSE_CHARS:
+            return None
+        texts = [t for t in re.split(r"\band\b|,", question.text.lower()) if t.strip()]
+    else:
+        texts = [c.text for c in focus.clauses]
+    found: list[str] = []
+    for text in texts:
+        normalised = normalize(text)
+        if len(normalised) > CLAUSE_CHARS:
+            return None
+        tokens = index.analyzer.tokens(normalised)
+        item, score = _best(index, normalised, index.analyzer.fold(normalised), tokens)
+        if item is not None and score >= SMALLTALK_AT:
+            found.append(item)
+        elif any(t.kind != "stop" and t.text not in index.smalltalk_words for t in tokens):
+            return None  # a clause that says something else
+    if not found:
+        return None
+    return min(found, key=lambda item: _PRIORITY.index(item) if item in _PRIORITY else 99)
+
+
+def _best(index: Index, normalised: str, folded: str, tokens: list) -> tuple[str | None, float]:
     best_id, best = None, 0.0
     addressed = _ADDRESS.search(normalised) is not None
     candidates = [
@@ -31,7 +68,7 @@ def smalltalk_score(index: Index, question: Question) -> tuple[str | None, float
         # "夸夫是什么" reads like "你是什么", but it does not ask about the bot
         if addressed or not index.smalltalk[candidate.key.split(":", 1)[1]].addressed
     ]
-    scores = resemblances(index, candidates, folded, question.tokens)
+    scores = resemblances(index, candidates, folded, tokens)
     for candidate, score in zip(candidates, scores, strict=True):
         if score > best:
             best_id, best = candidate.key.split(":", 1)[1], score
