@@ -64,6 +64,9 @@ ALLOWED_UPDATES: list[str] = [
     Update.EDITED_CHANNEL_POST,
 ]
 
+# Inline queries a user may send per question allowed per minute (one per pause in typing).
+INLINE_QUERIES_PER_QUESTION = 6
+
 # bot_data["command_menu"]: scope -> [(command, description)]; the daily-post install() may
 # append its commands before post_init sends the menu to Telegram.
 MENU = "command_menu"
@@ -159,6 +162,9 @@ def build_application(
                 renderer=Renderer(engine, codec, settings.answer_max_chars),
                 asker=Asker(engine, processes=engine_processes),
                 flood=FloodGuard(settings.questions_per_minute, clock=clock),
+                inline_flood=FloodGuard(
+                    settings.questions_per_minute * INLINE_QUERIES_PER_QUESTION, clock=clock
+                ),
                 conversations=Conversations(clock=clock),
                 owns_storage=owns_storage,
             ),

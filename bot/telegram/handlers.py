@@ -423,6 +423,14 @@ async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     assert query is not None
     text = s.asker.prepare(query.query)
+    guard = s.inline_flood
+    if text and guard is not None and guard.check(query.from_user.id) is not Verdict.ALLOW:
+        # Over the limit: no engine call; this answer is the sender's alone and not cached.
+        slow = InlineQueryResultsButton(
+            render.INLINE_SLOW_DOWN, start_parameter=render.INLINE_START_PAYLOAD
+        )
+        await query.answer([], cache_time=0, is_personal=True, button=slow)
+        return
     replies = await s.asker.answers(text, limit=5) if text else []
     results = s.renderer.inline_results(replies, context.bot.username)
     button = None

@@ -146,6 +146,8 @@ class Services:
     renderer: Renderer
     asker: Asker
     flood: FloodGuard
+    # Inline queries come a keystroke at a time, so they get a wider window of their own.
+    inline_flood: FloodGuard | None = None
     memory: AnswerMemory = field(default_factory=AnswerMemory)
     conversations: Conversations = field(default_factory=Conversations)
     # update_ids whose handler decided to reply and has not finished: the error handler

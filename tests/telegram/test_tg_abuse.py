@@ -166,6 +166,24 @@ async def test_one_flooding_user_is_throttled_and_others_are_not(
     assert (await bot.private(ALICE, QUESTION)).params["text"] == answer
 
 
+async def test_inline_flooding_is_throttled_for_that_user_only(
+    bot: BotHarness, engine: Engine
+) -> None:
+    limit = bot.settings.questions_per_minute * 6
+    for n in range(limit):
+        [call] = await bot.exchange(bot.fake.inline_query_update(ALICE, f"北京{n}所高校"))
+        assert call.ok
+    [over] = await bot.exchange(bot.fake.inline_query_update(ALICE, QUESTION))
+    assert over.params["results"] == [] and over.params["is_personal"] is True
+    assert over.params["button"]["text"] == "你问得太快了，请稍等一分钟再问"
+    assert over.params.get("cache_time") == 0
+    [bobs] = await bot.exchange(bot.fake.inline_query_update(BOB, QUESTION))
+    assert bobs.params["results"][0]["title"] == engine.answers(QUESTION, limit=5)[0].lead
+    bot.clock.advance(61)
+    [again] = await bot.exchange(bot.fake.inline_query_update(ALICE, QUESTION))
+    assert again.params["results"]
+
+
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
