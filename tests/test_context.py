@@ -195,3 +195,13 @@ def test_any_message_in_a_conversation_gets_a_reply_quoting_the_article(engine, 
         assert paragraph is not None
         assert all(part in paragraph[0] for part in source.quote.split("……"))
     assert after == EMPTY or after.key  # a context is either empty or about an answer
+
+
+def test_a_pronoun_after_the_message_s_own_name_is_that_name(engine) -> None:
+    (_, own), _ = talk(engine, "Vidu是什么？", "姚智是谁，他得过什么奖")
+    assert answered(own, "图灵奖")
+    (_, where), context = talk(
+        engine, "Vidu是什么？", "京津冀科技创新服务平台地图上面有多少个平台？"
+    )
+    assert answered(where, "300余个")  # 地图上面: no pronoun, a new topic
+    assert "vidu" not in dict(context.topic)

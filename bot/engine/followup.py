@@ -33,6 +33,7 @@ class Words:
     person: frozenset[str]
     thing: frozenset[str]
     demonstratives: frozenset[str]
+    locatives: frozenset[str]
     endings: tuple[str, ...]  # longest first
     openers: tuple[str, ...]
     more: frozenset[str]
@@ -49,6 +50,7 @@ class Words:
             frozenset(words("person_pronouns")),
             frozenset(words("thing_pronouns")),
             frozenset(words("demonstratives")),
+            frozenset(words("locatives")),
             words("ellipsis_endings"),
             tuple(sorted({w.replace(" ", "") for w in words("ellipsis_openers")}, key=len)[::-1]),
             frozenset(words("more")),
@@ -97,9 +99,14 @@ class Reader:
         for i in range(len(tokens)):
             for end in (i + 2, i + 1):
                 word = "".join(t.text for t in tokens[i:end])
+                if end > len(tokens) or not (word in self.words.person or word in self.words.thing):
+                    continue
+                if word in self.words.locatives and i and _noun(tokens[i - 1]):
+                    continue  # 地图上面: where on a thing it names, not a pronoun
+                if self.names_something(tokens[:i]):
+                    return None  # "姚智是谁，他得过什么奖": 他 is the message's own 姚智
                 kind = "person" if word in self.words.person else "thing"
-                if end <= len(tokens) and (word in self.words.person or word in self.words.thing):
-                    return i, end, kind, word in self.words.demonstratives
+                return i, end, kind, word in self.words.demonstratives
         return None
 
     def ellipsis(self, folded: str) -> str | None:

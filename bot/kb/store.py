@@ -222,6 +222,7 @@ FOLLOWUP_LISTS = (
     "person_pronouns",
     "thing_pronouns",
     "demonstratives",
+    "locatives",
     "ellipsis_endings",
     "ellipsis_openers",
     "more",
