@@ -162,8 +162,11 @@ class DailyService:
             raise ApplicationHandlerStop
         try:
             await action(update, context, message, chat)
-        except Exception as exc:  # answered here, and still reported to the error handler
-            log.exception("daily: a subscription command failed in chat %s", chat.id)
+        except TelegramError as exc:
+            # The reply could not be sent; what was done stays done (doing it again is
+            # harmless), and a second message would say it failed when it did not.
+            await context.application.process_error(update, exc)
+        except Exception as exc:  # answered here; the error handler logs it, once
             with contextlib.suppress(TelegramError):  # the error handler hears of it below
                 await _reply(message, SOMETHING_WENT_WRONG)
             await context.application.process_error(update, exc)

@@ -278,3 +278,23 @@ async def test_set_my_commands(bot: BotHarness, engine: Engine, caplog) -> None:
             assert statuses.count(200) >= 2 and len(statuses) == 3, (fault, statuses)
             assert watch.problems() == []
         await other_chat_is_served(bot, engine)
+
+
+async def test_a_subscription_whose_confirmation_fails_is_kept_and_logged_once(
+    bot: BotHarness, engine: Engine, caplog
+) -> None:
+    bot.fake.set_member(GROUP, ALICE, "administrator")
+    watch = Watch(bot, caplog, "sendMessage")
+    bot.fake.fail_next("sendMessage", chat_id=GROUP, error_code=502)
+    bot.fake.push_update(bot.fake.message_update(GROUP, ALICE, "/subscribe 09:30"))
+    await bot.fake.async_wait_for(lambda c, m=watch.calls_mark: c.method == "sendMessage"
+                                  and c.params.get("chat_id") == GROUP
+                                  and bot.fake.calls.index(c) >= m)
+    await other_chat_is_served(bot, engine)  # by then the command is done with
+    sub = bot.storage.get_subscription(GROUP)
+    assert sub is not None and sub.active and sub.post_time == "09:30"  # what the admin gave
+    # Not "something went wrong" on top of a subscription that worked: just the one failure.
+    assert [c.params.get("chat_id") for c in bot.fake.calls[watch.calls_mark:]
+            if c.method == "sendMessage"] == [GROUP, BOB]
+    [line] = watch.problems()
+    assert "Bad Gateway" in line
