@@ -205,3 +205,11 @@ def test_a_pronoun_after_the_message_s_own_name_is_that_name(engine) -> None:
     )
     assert answered(where, "300余个")  # 地图上面: no pronoun, a new topic
     assert "vidu" not in dict(context.topic)
+
+
+def test_addressing_a_bot_is_not_part_of_a_follow_up(engine) -> None:
+    (_, more, shanghai), _ = talk(
+        engine, "@factbot_bot 北京有多少所高校？", "@factbot_bot 还有呢", "/ask@factbot_bot 上海呢"
+    )
+    assert more.kind == "answer" and more.lead == "原文是这样写的："
+    assert shanghai.kind == "fallback" and "92" not in shanghai.text

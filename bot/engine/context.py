@@ -13,11 +13,12 @@ message with a subject of its own starts a new topic. The words that mark a foll
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.engine.followup import Name, Reader, joined, nounish
-from bot.engine.normalize import normalize, strip_invisible
+from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import continuation, shown_facts
 from bot.engine.reply import Reply
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from bot.engine.engine import Engine
 
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
+_COMMAND = re.compile(r"^\s*/[A-Za-z]\w*(?:@\w+)?")
 STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
 
@@ -62,7 +64,7 @@ class Conversation:
         text = strip_invisible(text or "")
         if not context.key:
             return self._alone(text, now)
-        normalised = normalize(text, self.engine.bot_username)
+        normalised = normalize(_addressing_removed(text), self.engine.bot_username)
         asks_more = self.read.asks_more(normalised)
         if asks_more is not None:
             reply, shown = continuation(self.engine, context.shown, whole=asks_more)
@@ -180,6 +182,12 @@ class Conversation:
             shown=shown_facts(self.engine, reply),
             at=now,
         )
+
+
+def _addressing_removed(text: str) -> str:
+    """The message without what only addresses a bot in a group (@name, a leading /ask),
+    which would otherwise read as words of its own: "@factbot_bot 还有呢"."""
+    return mentions_removed(_COMMAND.sub("", text))
 
 
 def _stands_alone(reply: Reply) -> bool:
