@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.coverage import asked_covered
+from bot.engine.describe import described_name
 from bot.engine.evidence import (
     counted,
     dated,
@@ -72,6 +73,8 @@ def _asked(
         asked = None  # 什么风格, 哪些景色: a category the answer gives as an instance
     if asked is None or asked.text in blocking:
         return
+    if shared.named == () and described_name(index, candidate, shared.subject, question.folded):
+        return  # 那个制度叫什么: the 制度 is described, and its sentence names it (预聘—长聘制)
     if not asked_covered(index, candidate, asked, lenient) and not (
         asked.text in categories and has_instance(index, candidate, asked)
     ):  # (什么部件 is answered by 姿控组件: an instance of the kind asked)
@@ -124,7 +127,7 @@ def _names(
             names_something(index, candidate, shared.typed if named else folded, named or None)
             or (body is not None and re.search(rf"(?:多|各|几)个?{body}", facts_text))
         )
-    ):
+    ) and (named or not described_name(index, candidate, shared.subject, folded)):
         blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
         # sentence names nothing (of the kind asked) the question does not already name
     elif shared.who and not names_something(index, candidate, folded, ("person", "org", "place")):

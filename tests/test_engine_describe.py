@@ -1,0 +1,54 @@
+"""Description -> entity (describe.py): a name question that describes its referent is
+answered with the name the matching sentence gives, and a sentence that never names the
+thing described is still no answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.describe import _beside, _of_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "expected"),
+    [
+        ("在“揭榜挂帅”机制的促成下", "揭榜挂帅", "机制", True),  # the name right before the kind
+        ("一个关键核心部件必不可少——RV减速机。", "RV减速机", "部件", True),  # set off after it
+        ("研究所联合科技企业自主研发的“北脑二号”", "北脑二号", "企业", False),  # elsewhere
+        ("清华大学联合一家科技企业共同发布视频大模型——Vidu", "Vidu", "企业", False),
+    ],
+)
+def test_a_name_beside_the_kind_word(text: str, name: str, kind: str, expected: bool) -> None:
+    assert _beside(text, name, kind) is expected
+
+
+def test_a_name_of_the_kind_asked() -> None:
+    assert _of_kind("预聘—长聘制", "制度")  # a 制 is a 制度
+    assert _of_kind("微小卫星创新研究院", "研究院")
+    assert not _of_kind("北脑二号", "企业")
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("机器人里那个直径十五厘米的黑色盒子部件叫什么？", "RV减速机"),
+        ("那个给青年人才五到六年稳定支持期的制度叫啥", "预聘—长聘制"),
+        ("纪姝婷团队是在什么机制下和企业合作的，那个机制叫什么", "揭榜挂帅"),
+    ],
+)
+def test_described_things_are_named(engine, question: str, name: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer"
+    assert name in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "和纪姝婷团队合作的亦庄那家企业叫什么名字",  # the article never names it
+        "朱军团队2022年提出的那个核心架构叫什么名字",  # Vidu is built on it, it is not Vidu
+        "今年5月要推广手术机器人的河北那家医院叫什么",  # 天坛医院 is another 医院
+    ],
+)
+def test_unnamed_things_are_still_declined(engine, question: str) -> None:
+    assert engine.ask(question).kind != "answer"
