@@ -17,7 +17,6 @@ from typing import Any
 
 from telegram import (
     Chat,
-    InlineQueryResultsButton,
     MaybeInaccessibleMessage,
     Message,
     ReplyParameters,
@@ -38,7 +37,7 @@ from telegram.ext import (
 from bot.engine.context import Context as ContextValue
 from bot.engine.reply import Reply
 from bot.schedule import local_date
-from bot.telegram import render
+from bot.telegram import inline, render
 from bot.telegram.addressing import addressed, is_command_like, message_text, strip_mentions
 from bot.telegram.callbacks import Action
 from bot.telegram.flood import Verdict
@@ -64,7 +63,7 @@ def install(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("fact", on_fact, filters=COMMANDS),
             MessageHandler((filters.TEXT | filters.CAPTION) & PEOPLE, on_message),
             CallbackQueryHandler(on_button),
-            InlineQueryHandler(on_inline_query),
+            InlineQueryHandler(inline.on_inline_query),
         ]
     )
 
@@ -412,32 +411,6 @@ async def _vote(
         vote=1 if up else -1,
     )
     await query.answer(render.VOTED_UP if up else render.VOTED_DOWN)
-
-
-# ---------------------------------------------------------------------- inline mode
-
-
-async def on_inline_query(update: Update, context: Context) -> None:
-    """``@bot 问题`` in any chat: up to five answers to pick from."""
-    s = services(context)
-    query = update.inline_query
-    assert query is not None
-    text = s.asker.prepare(query.query)
-    guard = s.inline_flood
-    if text and guard is not None and guard.check(query.from_user.id) is not Verdict.ALLOW:
-        # Over the limit: no engine call; this answer is the sender's alone and not cached.
-        slow = InlineQueryResultsButton(
-            render.INLINE_SLOW_DOWN, start_parameter=render.INLINE_START_PAYLOAD
-        )
-        await query.answer([], cache_time=0, is_personal=True, button=slow)
-        return
-    replies = await s.asker.answers(text, limit=5) if text else []
-    results = s.renderer.inline_results(replies, context.bot.username)
-    button = None
-    if not results:
-        label = render.INLINE_NOTHING if text else render.INLINE_HINT
-        button = InlineQueryResultsButton(label, start_parameter=render.INLINE_START_PAYLOAD)
-    await query.answer(results, cache_time=60, button=button)
 
 
 # ---------------------------------------------------------------------- errors
