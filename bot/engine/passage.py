@@ -68,14 +68,26 @@ def continuation(
         text = engine.knowledge.article(run[0].article).paragraph(paragraph_id).text
         sources.append(replace(engine.source(run[0]), quote=text))
         now_shown += [f.id for f in run]
-    reply = Reply("answer", lead, tuple(sources), score=1.0)
+    keys = tuple(source.fact_id for source in sources)  # (the 原文 and vote buttons' keys)
+    reply = Reply(
+        "answer",
+        lead,
+        tuple(sources),
+        score=1.0,
+        keys=keys,
+        related=engine.replies.has_related(keys[0]),
+    )
     return reply, tuple(dict.fromkeys(now_shown))
 
 
 def _nothing_more(engine: Engine, shown: tuple[str, ...]) -> Reply:
-    key = shown[0] if shown else ""
-    suggestions = tuple(i.examples[0] for i in engine.related(key) if i.examples) if key else ()
-    return Reply("fallback", NOTHING_MORE, suggestions=suggestions)
+    related = [i for i in engine.related(shown[0]) if i.examples] if shown else []
+    return Reply(
+        "fallback",
+        NOTHING_MORE,
+        suggestions=tuple(i.examples[0] for i in related),
+        suggestion_keys=tuple(i.id for i in related),
+    )
 
 
 def _fact(engine: Engine, fact_id: str) -> Fact | None:

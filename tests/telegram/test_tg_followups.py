@@ -107,6 +107,12 @@ async def test_more_continues_the_passage_in_a_chat(bot: BotHarness, engine: Eng
     paragraph, where = engine.paragraph_of(reply.sources[0].fact_id) or ("", "")
     assert more.result["text"].startswith(f"原文是这样写的：\n{paragraph}\n来源：{where}")
     assert more.params["text"] != first.params["text"]
+    # its buttons stand for the paragraph's first sentence: 原文, 相关 and the votes
+    opening = min(
+        (f for f in engine.knowledge.facts if f.paragraph == reply.sources[0].paragraph_id),
+        key=lambda f: f.sentence,
+    )
+    assert more.params["reply_markup"] == answer_keyboard(engine, opening.id)
 
 
 def test_the_conversation_store_is_bounded_and_expiring(engine: Engine) -> None:
