@@ -84,3 +84,13 @@ def test_a_rank_claimed_after_the_question_is_checked(engine) -> None:
 def test_a_post_claimed_at_another_body_is_corrected(engine) -> None:
     reply = engine.ask("纪姝婷是清华大学的教授吧")
     assert reply.kind == "answer" and reply.verdict == "no" and "北京工业大学" in reply.text
+
+
+def test_a_figure_beside_the_quote_settles_the_claim_and_is_quoted(engine) -> None:
+    reply = engine.ask("RV减速机直径大概20厘米吧")
+    assert reply.verdict == "no" and "15厘米左右" in "".join(s.quote for s in reply.sources)
+
+
+def test_a_month_claimed_as_the_value_is_compared(engine) -> None:
+    assert engine.ask("清华人工智能学院是5月成立的吧").verdict == "no"
+    assert engine.ask("清华人工智能学院是4月27日成立的吗").verdict == "yes"

@@ -9,6 +9,7 @@ import re
 
 from bot.engine.coverage import asked_covered
 from bot.engine.describe import described_name
+from bot.engine.described import BESIDE, THINGS, namer_beside, subject_of
 from bot.engine.evidence import (
     counted,
     dated,
@@ -33,13 +34,15 @@ def vetoes(
     lenient: bool,
     facts_text: str,
     blocking: list[str],
-) -> None:
-    """Append to `blocking` what the candidate lacks of what the question asks."""
+) -> float:
+    """Append to `blocking` what the candidate lacks of what the question asks. Returns the
+    factor its score is weighed by: less than 1 when only the sentence beside its own gives
+    the name asked for (a candidate that gives it itself goes first)."""
     shared = question.features
     assert shared is not None
     _asked(index, candidate, question, shared, lenient, facts_text, blocking)
-    _figures(index, candidate, shared, facts_text, blocking)
-    _names(index, candidate, question, shared, facts_text, blocking)
+    _figures(index, candidate, question, shared, facts_text, blocking)
+    factor = _names(index, candidate, question, shared, facts_text, blocking)
     if question.listed is not None and (
         enumerates(question.listed, "".join(f.text for f in candidate.facts)) is False
     ):
@@ -50,6 +53,7 @@ def vetoes(
         text = facts_text + scope if word in ("什么时候", "何时") else facts_text
         if not any(has_evidence(index, e, text, candidate) for e in evidence):
             blocking.append(word)
+    return factor
 
 
 def _asked(
@@ -88,7 +92,12 @@ def _asked(
 
 
 def _figures(
-    index: Index, candidate: Candidate, shared: Features, facts_text: str, blocking: list[str]
+    index: Index,
+    candidate: Candidate,
+    question: Question,
+    shared: Features,
+    facts_text: str,
+    blocking: list[str],
 ) -> None:
     """A unit, an ordinal, a version, a month or a relative year the question names must be
     the candidate's too."""
@@ -102,7 +111,10 @@ def _figures(
     for version in shared.versions:
         if version not in VERSION.findall(candidate.text):
             blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated (or none)
+    claimed = {c.written for c in question.claimed if c.quantity.unit == "月份"}
     for month in shared.months:
+        if f"{month}月" in claimed and re.search(r"(?<![\d.])\d{1,2}月", facts_text):
+            continue  # "是5月成立的吧": the month it claims is checked against the one stated
         if not re.search(rf"(?<![\d.]){month}月", candidate.text):
             blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
     for relative in shared.other_years:
@@ -117,8 +129,9 @@ def _names(
     shared: Features,
     facts_text: str,
     blocking: list[str],
-) -> None:
-    """A name asked for must be given; so must the person who did a thing or holds a post."""
+) -> float:
+    """A name asked for must be given; so must the person who did a thing or holds a post.
+    Returns the score's factor (BESIDE when the name is in the sentence beside)."""
     named, body = shared.named, shared.body
     folded = question.folded
     if named is not None and (
@@ -128,6 +141,11 @@ def _names(
             or (body is not None and re.search(rf"(?:多|各|几)个?{body}", facts_text))
         )
     ) and (named or not described_name(index, candidate, shared.subject, folded)):
+        # A description: the sentence beside the candidate's gives the name (described.py).
+        if not unnamed(list(shared.subject), facts_text) and namer_beside(
+            index, candidate.facts, shared.typed, named or THINGS, subject_of(shared.subject)
+        ):
+            return BESIDE
         blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
         # sentence names nothing (of the kind asked) the question does not already name
     elif shared.who and not names_something(index, candidate, folded, ("person", "org", "place")):
@@ -138,3 +156,4 @@ def _names(
     ):
         blocking.append("谁")  # 首席专家是谁: a person is asked for, and none is named;
         # 院长是谁: and the post must be the one its sentences name
+    return 1.0

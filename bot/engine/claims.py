@@ -52,7 +52,7 @@ _ORDER = re.compile(r"上(?P<order>[十百千万])")  # 上千: a thousand or mo
 _HALF = re.compile(r"(?P<pre>近|约)?一半")
 _RANK = re.compile(rf"第(?P<n>{_NUM})(?![期届代号版批年])|首(?:位|个|款|次|批|份|例|家|任)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
-_MONTH = re.compile(r"(?<![\d.个])(\d{1,2})月(?!份?\d)")
+_MONTH = re.compile(r"(?<![\d.个])(\d{1,2})月")
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
 _DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -84,14 +84,27 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
     """The figures a message claims: those of its claim clauses ("我记得是59项", "好像是三百多"),
     and of the asking clause when it states something to confirm ("北京有100所高校对吧")."""
     texts = [(text, ("年份", "月份")) for text in focus.claims]  # "我猜第一": a rank claimed
-    if focus.is_claim:  # (in the asking clause, dates and ranks say which thing is meant)
-        texts.append((focus.asking_text, ("年份", "月份", "第")))
+    if focus.is_claim:  # (in the asking clause, dates and ranks say which thing is meant,
+        # unless the claim gives them as its value: "是5月成立的吧")
+        subject, predicate = split_claim(focus.asking_text)
+        texts.append((subject, ("年份", "月份", "第")))
+        texts.append((predicate, ("第",)))
     found: list[Claimed] = []
     for text, scoping in texts:
         for written, quantity in spans(text):
             if quantity.unit not in scoping:
                 found.append(Claimed(written, quantity))
     return tuple(found)
+
+
+# The verb a claim's value follows (not the 是 of 还是, 就是, 不是 ...).
+COPULA = re.compile(r"(?<![还就不但只总可要于或凡正真算])是|叫|由|为")
+
+
+def split_claim(text: str) -> tuple[str, str]:
+    """A claim's subject and what it says of it: 清华人工智能学院 | 5月成立的吧."""
+    verb = COPULA.search(text)
+    return (text[: verb.start()], text[verb.end() :]) if verb else (text, "")
 
 
 def spans(text: str) -> list[tuple[str, Quantity]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine.decision import decide
+from bot.engine.described import name_described
 from bot.engine.index import Candidate, Index
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize
 from bot.engine.question import INTERROGATIVE, clean, parts, read
@@ -93,7 +94,9 @@ class Engine:
 
     def _ask_one(self, text: str, explain: bool) -> Reply:
         question = read(self.index, text, self.bot_username)
-        return settle(self.index, question, decide(self.index, self.replies, question, explain))
+        reply = decide(self.index, self.replies, question, explain)
+        reply = name_described(self.index, self.replies, question, reply)
+        return settle(self.index, self.replies, question, reply)
 
     @cached_property
     def conversation(self) -> Conversation:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.engine.analysis import Token
-from bot.engine.claims import Claimed, claimed_figures
+from bot.engine.claims import Claimed, claimed_figures, split_claim
 from bot.engine.features import Features, features
 from bot.engine.focus import Focus, read_focus
 from bot.engine.index import Index
@@ -102,19 +102,16 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         listed=listed_set(checked_folded),
     )
 
-# The verb a claim's value follows (not the 是 of 还是, 就是, 不是 ...).
-_COPULA = re.compile(r"(?<![还就不但只总可要于或凡正真算])是|叫|由|为")
 
 
 def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
     """The names a claim gives after its verb ("北脑二号是清华大学研发的", "首任院长是朱军吗"):
     what it says the thing is or who made it, which the answer's names confirm or correct.
     A word the knowledge never uses counts as a name there (生数科技)."""
-    text = focus.asking_text
-    verb = _COPULA.search(text)
-    if verb is None or verb.end() >= len(text):
+    predicate = split_claim(focus.asking_text)[1]
+    if not predicate:
         return _NONE
-    tokens = index.analyzer.tokens(text[verb.end() :], fuzzy=True)
+    tokens = index.analyzer.tokens(predicate, fuzzy=True)
     return frozenset(
         t.text
         for t in tokens
@@ -141,40 +138,45 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
     asking = analyzer.tokens(focus.asking_text, fuzzy=True)
     if not any(_subject(index, t) for t in asking):
         return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it asks of them
-    asked = {t.text for t in asking}
     types = analyzer.entity_types
-    around: set[str] = set()
-    personal: set[str] = set()
-    kept_text: list[str] = []
-    kept: set[str] = set()  # names of a scene that may be what is asked about ("说到上海，…")
+    asked = [analyzer.fold(focus.asking_text, fuzzy=True)]
+    kept_text: list[str] = []  # clauses of the article's words: they set the scene
+    vetoing: list[str] = []  # ...whose names may be what is asked about ("说到上海，…")
     for number, clause in enumerate(focus.clauses):
         if number in focus.asking or clause.role == "tag":
             continue
-        words = analyzer.tokens(clause.text, fuzzy=True)
+        folded = analyzer.fold(clause.text, fuzzy=True)
         if clause.role == "ask":
-            asked |= {t.text for t in words}  # another question ("罗敏是什么学历？在哪读的博士")
+            asked.append(folded)  # another question ("罗敏是什么学历？在哪读的博士")
             continue
-        around |= {t.text for t in words}
+        words = analyzer.tokens(clause.text, fuzzy=True)
         named = [t for t in words if t.kind != "stop"]
         if clause.topical or (named and all(t.kind == "entity" for t in named)):
-            kept |= {t.text for t in words if is_key_term(index, t)}  # 说到上海，有多少高校;
-            # a bare name is the topic too (石家庄 保定中关村创新中心有多少家企业)
+            vetoing.append(folded)  # 说到上海，有多少高校; a bare name is the topic too
         elif clause.role in ("remark", "claim") or not any(_of_article(index, t) for t in words):
-            personal |= {t.text for t in words}  # about the writer, or nothing of the article
-            continue
+            continue  # about the writer, or nothing of the article: chatter
         elif not any(t.text in types for t in words):
-            kept |= {t.text for t in words if is_key_term(index, t)}
+            vetoing.append(folded)
         kept_text.append(clause.text)
-    scene = frozenset(t.text for t in content if t.text in around and t.text not in asked)
-    exempt = frozenset(
-        word
-        for word in scene
-        if word not in kept
-        and not (focus.deictic and (types.get(word) == "place" or _is_place(content, word)))
-    )
+    kept_folded_clauses = [analyzer.fold(text, fuzzy=True) for text in kept_text]
+    scene: set[str] = set()
+    exempt: set[str] = set()
+    chatter: set[str] = set()
+    for token in content:
+        word = token.text
+        if any(word in text for text in asked):
+            continue
+        scene.add(word)
+        if focus.deictic and (types.get(word) == "place" or token.pos == "ns"):
+            continue  # 那边有多少高校: the place the remark named is asked about
+        if not any(word in text for text in kept_folded_clauses):
+            exempt.add(word)
+            chatter.add(word)  # (a word of no clause kept: the segmenter joined across one)
+        elif not (is_key_term(index, token) and any(word in text for text in vetoing)):
+            exempt.add(word)
     kept_text.append(focus.asking_text)
     kept_folded = analyzer.fold(" ".join(kept_text), fuzzy=True)
-    return _Scene(scene, exempt, exempt & frozenset(personal), asking, kept_folded)
+    return _Scene(frozenset(scene), frozenset(exempt), frozenset(chatter), asking, kept_folded)
 
 
 def _of_article(index: Index, token: Token) -> bool:
@@ -189,9 +191,6 @@ def _subject(index: Index, token: Token) -> bool:
         token.kind == "word" and len(token.text) >= 2 and nounish(token) and index.known(token.text)
     )
 
-
-def _is_place(content: list[Token], word: str) -> bool:
-    return any(t.text == word and t.pos == "ns" for t in content)
 
 
 def _capitalised(question: str) -> frozenset[str]:

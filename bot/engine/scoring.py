@@ -75,7 +75,7 @@ def score(
     if resemblance < NEAR_COPY:
         blocking += covered.unknown  # a word the knowledge never uses, unless the question
         # is all but a copy of a curated example with that one word different
-    vetoes(index, candidate, question, lenient, text, blocking)
+    factor = vetoes(index, candidate, question, lenient, text, blocking)
     coverage, focus = covered.share, covered.focus
     if candidate.intent is not None:
         value = max(
@@ -86,7 +86,7 @@ def score(
         partial = fuzz.partial_ratio(folded.replace(" ", ""), candidate.focus_text) / 100
         value = 0.75 * coverage * (0.6 + 0.4 * partial)
     return Scored(
-        candidate, value, resemblance, coverage, covered.uncovered, blocking, shared.yes_no
+        candidate, value * factor, resemblance, coverage, covered.uncovered, blocking, shared.yes_no
     )
 
 

@@ -14,17 +14,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.engine.claims import LEADS, UNSTATED, compare, quantities
+from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, quantities
 from bot.engine.coverage import TITLES
 from bot.engine.index import Index
 from bot.engine.question import Question
+from bot.engine.replies import Replies
 from bot.engine.reply import Reply
+from bot.kb.facts import Fact
 
 # A body the article mentions without naming it: 一家科技企业, 一家医院.
 _UNNAMED_BODY = re.compile(r"(?:1|一)家[^\d，。、]{0,6}?(?:企业|公司|医院|机构)")
 
 
-def settle(index: Index, question: Question, reply: Reply) -> Reply:
+def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> Reply:
     """The reply with its verdict and lead, when the message claims something it can check."""
     if reply.kind != "answer" or not reply.sources:
         return reply
@@ -32,19 +34,42 @@ def settle(index: Index, question: Question, reply: Reply) -> Reply:
     if focus is None or not (focus.is_claim or question.claimed):
         return reply
     facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
+    claimed = [c.quantity for c in question.claimed]
+    beside = _figure_beside(index, facts, claimed)
+    if beside is not None:  # "RV减速机直径大概20厘米吧": the next sentence gives the diameter
+        facts.append(beside)
+        reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
-    verdict = compare([c.quantity for c in question.claimed], quantities(text))
+    verdict = compare(claimed, quantities(text))
     named = _named_verdict(index, question, text)
     if named == "unstated":
         # Not an answer: the article does not say; the quote shows what it does say.
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
     if named == "no" or _other_post(question, text):
         verdict = "no"
-    if verdict is None and focus.is_claim:
+    if verdict is None and focus.is_claim and not claimed:
         verdict = "yes"  # every word of the claim is covered by what the answer quotes
     if verdict is None:
-        return reply
+        return reply  # (a figure it cannot check is confirmed by nothing)
     return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
+
+
+def _figure_beside(index: Index, facts: list[Fact], claimed: list[Quantity]) -> Fact | None:
+    """A sentence of the quoted paragraph that states a figure the claim can be checked
+    against, when the quoted sentences state none."""
+    if not claimed:
+        return None
+    stated = quantities("".join(index.fact_text[f.id] for f in facts))
+    if any(comparable(c, stated) for c in claimed):
+        return None
+    paragraphs = {f.paragraph for f in facts}
+    quoted = {f.id for f in facts}
+    for fact in index.knowledge.facts:
+        if fact.paragraph in paragraphs and fact.id not in quoted:
+            theirs = quantities(index.fact_text[fact.id])
+            if any(comparable(c, theirs) for c in claimed):
+                return fact
+    return None
 
 
 def _lead(verdict: str, lead: str) -> str:
