@@ -213,3 +213,12 @@ def test_addressing_a_bot_is_not_part_of_a_follow_up(engine) -> None:
     )
     assert more.kind == "answer" and more.lead == "原文是这样写的："
     assert shanghai.kind == "fallback" and "92" not in shanghai.text
+
+
+def test_more_may_name_what_it_is_about_when_that_is_the_topic(engine) -> None:
+    first = "天坛医院的手术机器人做了多少例手术？"
+    for more in ("详细说说它", "展开讲讲这个机器人", "多说点手术机器人的"):
+        (_, reply), _ = talk(engine, first, more)
+        assert reply.kind == "answer" and reply.lead == "原文是这样写的：", more
+    (_, price), _ = talk(engine, first, "这个机器人多少钱")
+    assert price.kind == "fallback"

@@ -65,7 +65,7 @@ class Conversation:
         if not context.key:
             return self._alone(text, now)
         normalised = normalize(_addressing_removed(text), self.engine.bot_username)
-        asks_more = self.read.asks_more(normalised)
+        asks_more = self.read.asks_more(normalised, frozenset(n for n, _ in context.topic))
         if asks_more is not None:
             reply, shown = continuation(self.engine, context.shown, whole=asks_more)
             kept = replace(context, shown=shown, at=now) if shown else context

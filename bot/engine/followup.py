@@ -67,15 +67,20 @@ class Reader:
         self.analyzer = engine.index.analyzer
         self.words = Words.of(engine.knowledge.followups)
 
-    def asks_more(self, normalised: str) -> bool | None:
+    def asks_more(self, normalised: str, topic: frozenset[str] = frozenset()) -> bool | None:
         """True for "原文怎么说" (the paragraph itself), False for "还有呢" (more of the
         passage), None when the message asks anything else: it may hold only words that ask
-        for more, fillers and question words."""
+        for more, fillers, question words, and what it is about when that is the topic
+        already (详细说说它, 展开讲讲这个机器人, 多说点Vidu的)."""
         tokens = self.tokens(normalised)
         words = self.words
+        allowed = words.more | words.original | words.fillers | topic
+        pointed = {  # the noun a demonstrative comes with: 这个机器人
+            i + 1 for i, t in enumerate(tokens[:-1]) if t.text in words.demonstratives
+        }
         if any(
-            t.kind != "stop" and t.text not in words.more | words.original | words.fillers
-            for t in tokens
+            t.kind != "stop" and t.text not in allowed and i not in pointed
+            for i, t in enumerate(tokens)
         ):
             return None
         if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
