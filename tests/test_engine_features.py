@@ -21,6 +21,8 @@ def features(engine, text: str):
         ("哪家企业研发了北脑二号", "企业", False),
         ("卫星那张照片谁拍的", None, False),  # who did it, not a thing called 拍
         ("Vidu可以生成多少秒的视频？", None, False),  # a length: the unit check decides
+        ("肥城的硕士有多少人？", "硕士", True),  # 37名硕士: the 硕士 are counted, 人 measures
+        ("研究所有多少人入选榜单", "人", True),  # the institute's people, not institutes
     ],
 )
 def test_the_thing_asked_about(engine, question: str, asked: str | None, count: bool) -> None:
@@ -57,3 +59,9 @@ def test_lead_in_words_weigh_less(engine) -> None:
     for token, weight in zip(question.content, question.features.weights, strict=True):
         full = content_weight(engine.index, token)
         assert weight == (full * LEAD_IN_WEIGHT if token.text in question.lead_in else full)
+
+
+def test_english_attribute_words_are_whole_words(engine) -> None:
+    price = features(engine, "What is the price of the RV reducer?")
+    assert [word for word, _ in price.attributes] == ["price"]
+    assert features(engine, "What does the image on the page show?").attributes == ()  # no "age"

@@ -118,6 +118,8 @@ def features(
     """What every candidate's score reads of the question: worked out once per question.
     (`whole`: the whole question folded, where `folded` may be only the clause that asks.)"""
     asked, count = _asked_thing(tokens)
+    if count and asked is not None and asked.text == "人":
+        asked = _people_counted(index, tokens, asked)
     asked_body = ORG_QUESTION.search(folded)
     role = _role(tokens) if _ROLE_QUESTION.search(folded) else None
     return Features(
@@ -145,7 +147,7 @@ def features(
         attributes=tuple(
             (word, evidence)
             for word, evidence in index.attribute_questions.items()
-            if word in folded
+            if asks_attribute(word, folded)
         ),
         typo=tuple(_may_be_typo(index, t) for t in content),
         generic=tuple(t.kind == "frame" or t.text in index.attribute_questions for t in content),
@@ -159,6 +161,14 @@ def _may_be_typo(index: Index, token: Token) -> bool:
     or a word the knowledge uses as itself (coverage.covers says why)."""
     word = token.text
     return not (len(word) < 2 or token.kind == "number" or word.isascii() or index.known(word))
+
+
+def asks_attribute(word: str, folded: str) -> bool:
+    """Does the question hold the attribute word? An English one as a whole word ("age" is
+    not in "image" or "stage"), a Chinese one anywhere."""
+    if word.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", folded) is not None
+    return word in folded
 
 
 def is_yes_no(folded: str) -> bool:
@@ -274,6 +284,24 @@ def _around(
             return before, count
         return None, False
     return None
+
+
+_HAVE = ("有", "共有", "一共有", "总共有", "是", "共")
+
+
+def _people_counted(index: Index, tokens: list[Token], person: Token) -> Token:
+    """What a "多少人" counts: the people named before it, linked by 有, when the article
+    counts them with a measure word for people (硕士有多少人 -> 37名硕士); else 人 itself
+    (研究所有多少人入选: the institute is not counted, its people are)."""
+    position = next(i for i, t in enumerate(tokens) if t is person)
+    before = [t for t in tokens[:position] if t.kind != "stop" or t.text in _HAVE]
+    if len(before) < 2 or before[-1].text not in _HAVE:
+        return person
+    noun = before[-2]
+    counted = rf"\d[\d.]*(?:万)?(?:余|多)?[名位]{re.escape(noun.text)}"
+    if noun.kind == "word" and re.search(counted, index.article_text):
+        return noun
+    return person
 
 
 def _categories(tokens: list[Token]) -> set[str]:

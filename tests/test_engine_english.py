@@ -1,0 +1,36 @@
+"""English and mixed questions: English words reach the article's terms through the glossary
+(knowledge/synonyms.yaml, terms.yaml aliases, language.yaml attribute words), and what the
+article does not say is declined in English too."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("How many surgeries has the Tiantan robot done so far?", "近200例"),  # Tiantan: a name
+        ("How many pieces of scientific equipment are open for sharing?", "1.43万台套"),
+        ("Which county-level city in Shandong is building a lithium valley?", "肥城"),
+        ("肥城锂电园区有多少masters", "37名硕士"),
+        ("When did the surgical robot go on the market?", "去年3月"),
+    ],
+)
+def test_english_words_reach_the_article(engine, question: str, quoted: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer"
+    assert quoted in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the price of the RV reducer?",  # a price: the article gives only a share of cost
+        "How much does the RV reducer weigh?",
+        "Who is the mayor of Feicheng?",
+        "How many universities does Shanghai have?",
+    ],
+)
+def test_what_the_article_does_not_say_is_declined(engine, question: str) -> None:
+    assert engine.ask(question).kind != "answer"
