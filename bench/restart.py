@@ -346,6 +346,8 @@ def check(ledger: Ledger, storage: Storage, report: Report) -> None:
     )
     for post in storage.posts():
         report.posts[post.status] += 1
+        if post.status == "uncertain":  # in flight at a kill: did it reach the chat?
+            report.posts["uncertain, in the chat"] += per_chat[post.chat_id] == 1
         if post.status == "pending":
             report.problems.append(f"chat {post.chat_id}: post still pending")
         if post.status == "sent" and per_chat[post.chat_id] != 1:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 import warnings
@@ -57,17 +58,18 @@ from bot import schedule
 from bot.config import Settings
 from bot.daily.compose import DailyPost, compose_post
 from bot.daily.plan import blocks_today, is_due_now
-from bot.daily.ratelimit import ChatWindow, SendWindow
+from bot.daily.ratelimit import ChatWindow, MeteredRateLimiter, SendWindow
 from bot.engine.engine import Engine
 from bot.storage import Post, Storage, UnknownChatError
 
-__all__ = ["BROADCAST_SHARE", "BroadcastReport", "Broadcaster", "ChatResult", "Outcome"]
+__all__ = ["BROADCAST_CEILING", "BroadcastReport", "Broadcaster", "ChatResult", "Outcome"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# Of Telegram's ~30 messages a second, the broadcast uses two thirds: the bot's answers keep
-# ten a second, so a 5,000-chat broadcast (four minutes) does not hold up anyone's reply.
-BROADCAST_SHARE = 2 / 3
+# The broadcast sends only while the whole bot (answers included) makes fewer requests a
+# second than this share of ``global_send_rate``: answers take what they need, the broadcast
+# the rest, and a burst of answers still fits under Telegram's limit without queueing.
+BROADCAST_CEILING = 0.8
 
 
 class Outcome(StrEnum):
@@ -165,7 +167,7 @@ class Broadcaster:
         max_rate_limit_waits: int = 10,
         retry_failed_after: timedelta = timedelta(minutes=30),
         read_timeout: float | None = None,
-        share: float = BROADCAST_SHARE,
+        ceiling: float = BROADCAST_CEILING,
     ) -> None:
         self.bot = bot
         self.storage = storage
@@ -179,9 +181,11 @@ class Broadcaster:
         self.max_rate_limit_waits = max_rate_limit_waits
         self.retry_failed_after = retry_failed_after
         self.read_timeout = read_timeout  # None: the bot's own (PTB: 5 s)
-        # The broadcast takes ``share`` of the bot's send rate; the rest stays free for answers,
-        # which go through the same limit (PTB's rate limiter, Telegram's 30 a second).
-        self.limiter = SendWindow(settings.global_send_rate * share)
+        # Answers go through the same limit (PTB's rate limiter, Telegram's 30 a second): the
+        # broadcast keeps below ``ceiling`` of it, less what the rest of the bot is sending.
+        self.limiter = SendWindow(settings.global_send_rate * ceiling)
+        self.room = max(1, math.floor(settings.global_send_rate * ceiling))
+        self._gate = asyncio.Lock()
         self.windows = ChatWindow(settings.group_send_rate_per_minute, 60.0)
         # chat -> (local date, not before): chats that failed today are not hammered every
         # minute; None = not again today in this process (the error will not go away by itself).
@@ -414,7 +418,9 @@ class Broadcaster:
             log.warning("no postable fact for chat %s (no intent has daily: true?)", job.chat_id)
             job.result = ChatResult(job.chat_id, Outcome.NOTHING)
             return None
-        await self.limiter.acquire()
+        async with self._gate:  # one at a time, so the count below stays true
+            await self._leave_room()
+            await self.limiter.acquire()
         released = False
 
         def answered() -> None:  # frees the send's place in the window as early as possible
@@ -569,6 +575,15 @@ class Broadcaster:
             return None
         delay = min(self.max_backoff, self.backoff * 2 ** (job.attempts - 1))
         return delay * random.uniform(0.8, 1.2)
+
+    async def _leave_room(self) -> None:
+        """Waits while the bot's requests of the last second, answers included, fill the
+        broadcast's ceiling (only with the bot's own ``MeteredRateLimiter``)."""
+        meter = getattr(self.bot, "rate_limiter", None)
+        if not isinstance(meter, MeteredRateLimiter):
+            return
+        while meter.recent() >= self.room and not self._stopping():
+            await asyncio.sleep(self.limiter.spacing)
 
     async def _db(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """A storage call on the storage thread (``Storage.aio``), behind the handlers' calls.

@@ -11,9 +11,12 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-__all__ = ["ChatWindow", "SendWindow"]
+from telegram.ext import AIORateLimiter
+
+__all__ = ["ChatWindow", "MeteredRateLimiter", "SendWindow"]
 
 
 class SendWindow:
@@ -113,3 +116,39 @@ class ChatWindow:
         cutoff = self._clock() - self.window
         for chat_id in [c for c, h in self._sent.items() if not h or h[-1] <= cutoff]:
             del self._sent[chat_id]
+
+
+class MeteredRateLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter`` that also notes when each request bound for a chat was made.
+
+    Answers and daily posts share Telegram's overall limit, and answers do not wait for the
+    broadcast: the broadcast reads ``recent`` and sends only while the bot as a whole stays
+    below its ceiling, so the limiter never has a queue for an answer to wait in.
+    """
+
+    def __init__(self, *args: Any, clock: Callable[[], float] = time.monotonic, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+        self._made: deque[float] = deque()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if data.get("chat_id") is not None:
+            self._made.append(self._clock())
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    def recent(self, window: float = 1.0) -> int:
+        """Requests for a chat made in the last ``window`` seconds."""
+        cutoff = self._clock() - window
+        while self._made and self._made[0] <= cutoff:
+            self._made.popleft()
+        return len(self._made)

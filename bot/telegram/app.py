@@ -23,9 +23,10 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.config import ConfigError, Settings
+from bot.daily.ratelimit import MeteredRateLimiter
 from bot.engine.engine import Engine
 from bot.storage import Storage
 from bot.telegram import handlers, logs, operator
@@ -100,7 +101,7 @@ def application_builder(
     how long a Bot API call (other than the long poll) may take to answer."""
     if not settings.token:
         raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN or `token` in the config file")
-    limiter = AIORateLimiter(
+    limiter = MeteredRateLimiter(  # AIORateLimiter, read by the broadcast to leave room
         overall_max_rate=settings.global_send_rate,
         overall_time_period=1,
         group_max_rate=settings.group_send_rate_per_minute,
