@@ -160,9 +160,14 @@ def run(chats: int, scale: int, latency: float) -> None:
         f"{latency * 1000:.0f} ms; setup (subscriptions): {setup:.1f} s"
     )
     print(f"configured global_send_rate: {limit} msg/s")
+    from bot.daily.broadcaster import BROADCAST_CEILING
+
+    ceiling = limit * BROADCAST_CEILING
     print(
         f"sent {len(ok)} posts in {span:.1f} s: achieved {rate:.1f} msg/s = "
-        f"{rate / limit:.1%} of the configured limit (target >= 90%)"
+        f"{rate / limit:.1%} of the configured limit; the broadcast keeps to "
+        f"{BROADCAST_CEILING:.0%} of it ({ceiling:g} msg/s), leaving the rest to answers: "
+        f"{rate / ceiling:.1%} of that (target >= 90%)"
     )
     print(f"429 answers from the fake: {len(flood)}")
     print(
