@@ -94,3 +94,7 @@ def test_a_figure_beside_the_quote_settles_the_claim_and_is_quoted(engine) -> No
 def test_a_month_claimed_as_the_value_is_compared(engine) -> None:
     assert engine.ask("清华人工智能学院是5月成立的吧").verdict == "no"
     assert engine.ask("清华人工智能学院是4月27日成立的吗").verdict == "yes"
+
+
+def test_haishi_in_a_claim_means_still_and_what_follows_is_claimed(engine) -> None:
+    assert engine.ask("RV减速机现在主要还是靠进口对吧").kind != "answer"

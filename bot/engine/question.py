@@ -24,6 +24,7 @@ INTERROGATIVE = re.compile(
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
 _PARTS = re.compile(r"[？?；;！!。]+")
 _NONE: frozenset[str] = frozenset()
+_CONFIRMING = re.compile(r"(?:吗|吧|对吧|是吗|对不对|没错吧)$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
     folded = analyzer.fold(normalised, fuzzy=True) if normalised else ""  # (once)
     tokens = analyzer.question_tokens(folded) if normalised else []
     content = [t for t in tokens if t.kind != "stop" and t.text not in index.smalltalk_words]
-    content = _without_alternative(tokens, content)
+    if not _CONFIRMING.search(normalised):  # (还是 of "主要还是靠进口对吧" is "still")
+        content = _without_alternative(tokens, content)
     focus = read_focus(text, index.clause_words) if CJK.search(normalised) else None
     lead_in = exempt = chatter = _NONE
     checked_folded, checked_tokens, resembled = folded, tokens, folded
