@@ -34,6 +34,8 @@ def test_a_name_of_the_kind_asked() -> None:
         ("机器人里那个直径十五厘米的黑色盒子部件叫什么？", "RV减速机"),
         ("那个给青年人才五到六年稳定支持期的制度叫啥", "预聘—长聘制"),
         ("纪姝婷团队是在什么机制下和企业合作的，那个机制叫什么", "揭榜挂帅"),
+        ("建设泰山锂谷的那个县级城市是哪个？", "肥城"),  # the article: 肥城这个县级城市
+        ("中关村机器人在唐山搞的那个平台叫啥名", "机器人与智能制造成果转化公共服务平台"),
     ],
 )
 def test_described_things_are_named(engine, question: str, name: str) -> None:
@@ -48,6 +50,7 @@ def test_described_things_are_named(engine, question: str, name: str) -> None:
         "和纪姝婷团队合作的亦庄那家企业叫什么名字",  # the article never names it
         "朱军团队2022年提出的那个核心架构叫什么名字",  # Vidu is built on it, it is not Vidu
         "今年5月要推广手术机器人的河北那家医院叫什么",  # 天坛医院 is another 医院
+        "北京是哪个县级城市？",  # the article never says 北京 is one
     ],
 )
 def test_unnamed_things_are_still_declined(engine, question: str) -> None:

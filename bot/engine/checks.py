@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.coverage import asked_covered
-from bot.engine.describe import described_name
+from bot.engine.describe import described_kind, described_name
 from bot.engine.described import BESIDE, THINGS, namer_beside, subject_of
 from bot.engine.evidence import (
     counted,
@@ -77,8 +77,11 @@ def _asked(
         asked = None  # 什么风格, 哪些景色: a category the answer gives as an instance
     if asked is None or asked.text in blocking:
         return
-    if shared.named == () and described_name(index, candidate, shared.subject, question.folded):
-        return  # 那个制度叫什么: the 制度 is described, and its sentence names it (预聘—长聘制)
+    if (
+        shared.named == () and described_name(index, candidate, shared.subject, question.folded)
+    ) or described_kind(index, candidate, question, asked):
+        return  # 那个制度叫什么: the 制度 is described, and its sentence names it (预聘—长聘制);
+        # 那个县级市是哪个: the article says 肥城 is one ("肥城这个县级城市")
     if not asked_covered(index, candidate, asked, lenient) and not (
         asked.text in categories and has_instance(index, candidate, asked)
     ):  # (什么部件 is answered by 姿控组件: an instance of the kind asked)

@@ -124,7 +124,32 @@ def described_kind(index: Index, candidate: Candidate, question: Question, token
     """Is the word the kind of thing a name question describes (制度 in 那个制度叫什么), and
     does the candidate give a name of that kind? Then the word is covered by that name."""
     shared = question.features
-    if shared is None or shared.named != () or token not in shared.subject:
+    if shared is None:
         return False
-    name = described_name(index, candidate, (token,), question.folded)
-    return name is not None and _of_kind(normalize(name), token.text)
+    if shared.named == () and token in shared.subject:
+        name = described_name(index, candidate, (token,), question.folded)
+        if name is not None and _of_kind(normalize(name), token.text):
+            return True
+    which = _WHICH.search(question.folded) is not None
+    return which and _named_as(index, candidate, token, question.folded)
+
+
+# "是哪个", "哪座", "哪一个": a question that asks which one of a kind
+_WHICH = re.compile(r"哪(?:个|座|一个|1个|一座|1座|所|家|位)?")
+
+
+def _named_as(index: Index, candidate: Candidate, kind: Token, folded: str) -> bool:
+    """Does the candidate name a thing the question does not, which the article says is of
+    the kind asked ("肥城这个县级城市": 山东那个建锂谷的县级市是哪个 is answered by 肥城)?"""
+    if kind.kind != "word" or len(kind.text) < 2:
+        return False
+    word = re.escape(kind.text)
+    for fact in candidate.facts:
+        for written in index.fact_names[fact.id]:
+            name = index.analyzer.canonical.get(written, written)  # 肥城市 is 肥城
+            if not name or name in folded or _held(index, written, folded):
+                continue
+            said = rf"{re.escape(name)}(?:这个|这座|这一|是|为|作为)[^，。；\n]{{0,6}}?{word}"
+            if re.search(said, index.article_text) or f"{kind.text}{name}" in index.article_text:
+                return True
+    return False
