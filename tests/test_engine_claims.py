@@ -98,3 +98,14 @@ def test_a_month_claimed_as_the_value_is_compared(engine) -> None:
 
 def test_haishi_in_a_claim_means_still_and_what_follows_is_claimed(engine) -> None:
     assert engine.ask("RV减速机现在主要还是靠进口对吧").kind != "answer"
+
+
+def test_counts_in_different_measures_are_not_compared(engine) -> None:
+    # 上百所 is checked against 92所高校, not against 超过262件 of the same sentence.
+    reply = engine.ask("听说北京有上百所高校？")
+    assert reply.verdict == "no" and "92所" in reply.text
+
+
+def test_a_name_the_quote_leaves_to_the_sentence_before_is_not_contradicted(engine) -> None:
+    # The quote says 该学院; the claim names it (清华人工智能学院), as the answer line does.
+    assert engine.ask("姚智是清华人工智能学院的首任院长，对吗").verdict == "yes"

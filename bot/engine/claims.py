@@ -48,7 +48,9 @@ _QUANTITY = re.compile(
     rf"(?P<post>出头|左右|以上|多)?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
 )
 _FRACTION = re.compile(rf"(?P<pre>近|约|超过)?(?P<d>{_NUM})分之(?P<n>{_NUM})")
-_ORDER = re.compile(r"上(?P<order>[十百千万])")  # 上千: a thousand or more
+_ORDER = re.compile(  # 上千: a thousand or more
+    rf"上(?P<order>[十百千万])(?P<unit>{_MEASURES})?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
+)
 _HALF = re.compile(r"(?P<pre>近|约)?一半")
 _RANK = re.compile(rf"第(?P<n>{_NUM})(?![期届代号版批年])|首(?:位|个|款|次|批|份|例|家|任)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
@@ -142,7 +144,9 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
             taken.append(match.span())
     for match in _ORDER.finditer(text):
         order = _SMALL.get(match.group("order"), 1e4)
-        found.append((match.span(), Quantity(order, order * 10 - 1e-9, "")))
+        unit, noun = match.group("unit") or "", match.group("noun")
+        ordered = Quantity(order, order * 10 - 0.5, unit, noun)
+        found.append(((match.start(), match.start("noun")), ordered))
         taken.append(match.span())
     for match in _HALF.finditer(text):
         if free(match):
@@ -200,7 +204,7 @@ def _ranged(
     """The range a figure means: 300多 is 300-399, 超过262 is 262-263, 近200 is 100-200."""
     step = abs(low) * 0.1 if share else _step(low)
     if pre == "上":  # 上千, 上百: that order of magnitude
-        return Quantity(low, low * 10 - 1e-9, unit, noun)
+        return Quantity(low, low * 10 - 0.5, unit, noun)
     if approx in ("余", "多", "几", "出头", "以上") or pre in ("超过", "逾", "突破", "多于"):
         return Quantity(low, high + step * 0.999, unit, noun)
     if pre in ("近", "将近", "不到", "少于"):
@@ -266,10 +270,12 @@ def comparable(claim: Quantity, stated: Sequence[Quantity]) -> bool:
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
-    return a.unit == b.unit or {a.unit, b.unit} <= _COUNTS
+    units = {a.unit, b.unit}
+    return a.unit == b.unit or (units <= _COUNTS and bool(units & _GENERIC))
 
 
 _COUNTS = frozenset(["", *"个家所项件例台套名位人"])
+_GENERIC = frozenset(["", "个"])  # a bare figure or 个 counts anything; 所 and 件 differ
 
 
 def _same_noun(a: str, b: str) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, quantities
 from bot.engine.coverage import TITLES
 from bot.engine.index import Index
+from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
 from bot.engine.reply import Reply
@@ -41,7 +42,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
     verdict = compare(claimed, quantities(text))
-    named = _named_verdict(index, question, text)
+    named = _named_verdict(index, question, text, _context(index, facts, reply.lead))
     if named == "unstated":
         # Not an answer: the article does not say; the quote shows what it does say.
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
@@ -78,10 +79,18 @@ def _lead(verdict: str, lead: str) -> str:
     return LEADS[verdict] + said
 
 
-def _named_verdict(index: Index, question: Question, text: str) -> str | None:
+def _context(index: Index, facts: list[Fact], lead: str) -> str:
+    """The quoted paragraphs and the answer line, folded: where a name the quote leaves to the
+    sentence before (该学院) is given."""
+    paragraphs = {f.paragraph for f in facts}
+    said = [index.fact_text[f.id] for f in index.knowledge.facts if f.paragraph in paragraphs]
+    return "".join(said) + index.analyzer.fold(normalize(lead)).replace(" ", "")
+
+
+def _named_verdict(index: Index, question: Question, text: str, context: str) -> str | None:
     """"no" when a name the claim gives is not the one the quotes give; "unstated" when the
     quotes leave that body unnamed; None when the claim names nothing they lack."""
-    missing = [name for name in question.claim_names if name not in text]
+    missing = [name for name in question.claim_names if name not in text and name not in context]
     if not missing:
         return None
     if _UNNAMED_BODY.search(text) and all(
