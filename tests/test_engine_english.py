@@ -15,6 +15,9 @@ import pytest
         ("Which county-level city in Shandong is building a lithium valley?", "肥城"),
         ("肥城锂电园区有多少masters", "37名硕士"),
         ("When did the surgical robot go on the market?", "去年3月"),
+        ("天津滨海那个park进驻了多少家high-tech企业", "193家"),  # the data box's parks
+        ("How many times faster is production with the new cutting tool?", "2至3倍"),
+        ("Where does the data box get its data from?", "中关村管委会"),
     ],
 )
 def test_english_words_reach_the_article(engine, question: str, quoted: str) -> None:
