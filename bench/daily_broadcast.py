@@ -12,7 +12,8 @@ minute stays: each chat gets one post anyway); the output says which limits were
 ``--scale 1`` runs at Telegram's own numbers.
 
 Reported: the achieved send rate (successful sendMessage calls per second, first to last, as
-the fake recorded them) against the configured limit (target >= 90%), the 429s the fake had to
+the fake recorded them) against the broadcast's ceiling, 80% of the configured limit (target
+>= 90%; the rest of the limit is left to the bot's answers), the 429s the fake had to
 give, and the count of posts per chat from the fake's own record (every chat exactly once).
 Nothing here asserts anything about time.
 """

@@ -74,14 +74,18 @@ class BotProcess:
         self.log = data_dir.parent / "bot.log"
 
     def start(self, timeout: float = 60.0) -> None:
-        """Starts the bot and returns once it polls for updates."""
+        """Starts the bot and returns once it polls for updates (the poll of a killed
+        predecessor may still be waiting in the fake: this run's own start is awaited)."""
+        began = time.time()
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=self.env,
                 stdout=log, stderr=log, start_new_session=True,
             )
         deadline = time.monotonic() + timeout
-        while self.fake.waiting_polls == 0:
+        while self.fake.waiting_polls == 0 or not any(
+            c.method == "deleteWebhook" and c.time >= began for c in self.fake.calls
+        ):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"factbot run did not start; see {self.log}")
             time.sleep(0.01)
@@ -116,6 +120,7 @@ class Actor:
     waiting: tuple[str, Any] | None = None  # (kind, key) of the unanswered action
     expect: Any = None  # the state the waiting action leads to
     text: str = ""  # what the waiting action sent (a command, a question, button data)
+    next_at: float = 0.0  # not before (monotonic): people pause between actions
     answer: tuple[int, str, str] | None = None  # private: (message id, up data, down data)
 
 
@@ -133,6 +138,9 @@ class Driver:
     def __init__(self, fake: FakeTelegram, rng: random.Random, groups: int, users: int) -> None:
         self.fake, self.rng = fake, rng
         self.ledger = Ledger()
+        # Mean pause between one person's actions: the bot's sending stays below the
+        # broadcast's ceiling, so posts are in flight when it is killed.
+        self.pause = 2.0
         self.answered = 0  # questions answered so far
         self.admins = [Actor(GROUP_BASE - n, ADMIN_BASE + n) for n in range(groups)]
         self.users = [Actor(USER_BASE + n, USER_BASE + n) for n in range(users)]
@@ -144,9 +152,10 @@ class Driver:
             fake.add_chat(actor.chat, "private", first_name=f"User {actor.user}")
 
     def act(self) -> None:
-        """Every actor with no action in flight starts its next one."""
+        """Every actor with no action in flight, and done pausing, starts its next one."""
+        now = time.monotonic()
         for actor in self.admins:
-            if actor.waiting is None:
+            if actor.waiting is None and actor.next_at <= now:
                 if self.rng.random() < 0.3:
                     actor.text, actor.expect = "/unsubscribe", None
                 else:
@@ -154,7 +163,7 @@ class Driver:
                     actor.text = f"/subscribe {actor.expect}"
                 self._send(actor)
         for actor in self.users:
-            if actor.waiting is not None:
+            if actor.waiting is not None or actor.next_at > now:
                 continue
             if actor.answer is None:
                 actor.text = QUESTION
@@ -207,7 +216,7 @@ class Driver:
                     assert actor.answer is not None
                     self.ledger.votes[(actor.chat, actor.answer[0], actor.user)] = value
                     self.ledger.confirmed["vote"] += 1
-                    actor.waiting = None
+                    self._replied(actor)
 
     def _command_reply(self, actor: Actor, replied: int | None, text: str) -> None:
         if actor.waiting != ("command", replied):
@@ -220,7 +229,11 @@ class Driver:
             self.ledger.confirmed["subscribe"] += 1
         else:
             return
+        self._replied(actor)
+
+    def _replied(self, actor: Actor) -> None:
         actor.waiting = None
+        actor.next_at = time.monotonic() + self.rng.uniform(0, 2 * self.pause)
 
     def _answer(self, actor: Actor, replied: int | None, call: Call) -> None:
         if actor.waiting is None or actor.waiting[0] != "question":
@@ -234,7 +247,7 @@ class Driver:
         down = next((d for d in buttons if d.startswith("d:")), None)
         if up and down:
             actor.answer = (call.result["message_id"], up, down)
-            actor.waiting = None
+            self._replied(actor)
             self.answered += 1
 
     @property
