@@ -17,11 +17,17 @@ resident memory (its engine workers too) sampled every 5 s, and its growth from 
 warm-up to the end of the run (target < 10 MB); the SQLite file's growth and what each stored
 question or vote costs, against the ceiling the retention setting implies. Nothing here
 asserts anything about time.
+
+``--trace`` (a diagnostic, slower: tracemalloc in the bot's process) prints what was allocated
+between the end of warm-up and the end of the run, by line and by object type, to tell bounded
+caches filling from a leak (the bot's resident memory is then tracemalloc's too: read the
+traced figures, not the resident ones).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import random
@@ -45,6 +51,9 @@ from bench.restart import DAILY, BotProcess  # noqa: E402
 from bench.telegram_throughput import questions  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.storage import Storage, UnansweredQuestion  # noqa: E402
+from bot.telegram.asker import Asker  # noqa: E402
+from bot.telegram.render import RENDERED_KEPT  # noqa: E402
+from bot.telegram.services import AnswerMemory, Conversations  # noqa: E402
 from tests.fake_telegram import Call, FakeTelegram  # noqa: E402
 
 USER_BASE, CHAT_BASE = 2_000_000, -1005000000000
@@ -78,6 +87,7 @@ class Run:
     actions: int = 0
     broadcast: list[float] = field(default_factory=list)  # when each daily post went out
     started: float = 0.0
+    measured_from: float = WARM_UP  # seconds since the start: end of warm-up
 
 
 def rss(pid: int) -> int:
@@ -195,6 +205,43 @@ class Crowd:
         user.waiting = None
 
 
+# Loaded in the bot's own process (not its engine workers) through ``sitecustomize`` when
+# --trace is given: a snapshot when the bench touches SOAK_TRACE/warm, another at SOAK_TRACE/end.
+TRACE_HOOK = r"""
+import os
+if os.environ.pop("SOAK_TRACE_MAIN", None) == "1":
+    import collections, gc, threading, time, tracemalloc
+    tracemalloc.start(4)
+    folder, state = os.environ["SOAK_TRACE"], {}
+
+    def census():
+        gc.collect()
+        return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+
+    def watch():
+        while not os.path.exists(os.path.join(folder, "warm")):
+            time.sleep(0.5)
+        state["snap"], state["types"] = tracemalloc.take_snapshot(), census()
+        while not os.path.exists(os.path.join(folder, "end")):
+            time.sleep(0.5)
+        snap, types = tracemalloc.take_snapshot(), census()
+        diff = snap.compare_to(state["snap"], "traceback")
+        lines = [f"traced {tracemalloc.get_traced_memory()[0] / 2**20:.1f} MB, "
+                 f"{sum(d.size_diff for d in diff) / 2**20:+.1f} MB since warm-up"]
+        for stat in diff[:12]:
+            lines.append(f"{stat.size_diff / 1024:+8.0f} KB {stat.count_diff:+7d} blocks  "
+                         + " <- ".join(f"{os.path.basename(f.filename)}:{f.lineno}"
+                                       for f in reversed(stat.traceback)))
+        grown = sorted(types, key=lambda k: types[k] - state["types"].get(k, 0), reverse=True)
+        lines += [f"objects {k}: {state['types'].get(k, 0)} -> {types[k]}" for k in grown[:12]]
+        with open(os.path.join(folder, "trace.txt.part"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.replace(os.path.join(folder, "trace.txt.part"), os.path.join(folder, "trace.txt"))
+
+    threading.Thread(target=watch, daemon=True).start()
+"""
+
+
 def subscribe_broadcast(db: Path, fake: FakeTelegram, chats: int, at: datetime, tz: str) -> str:
     """``chats`` groups subscribed yesterday, due at ``at``'s minute (rounded up)."""
     local = (at + timedelta(minutes=1)).astimezone(ZoneInfo(tz))
@@ -207,6 +254,21 @@ def subscribe_broadcast(db: Path, fake: FakeTelegram, chats: int, at: datetime, 
     return post_time
 
 
+def bounds() -> dict[str, int]:
+    """The bot's bounded in-memory tables, as they are built by default: a --fill of as many
+    answers as the largest holds measures memory with all of them full."""
+
+    def default(cls: Callable[..., object], name: str) -> int:
+        return int(inspect.signature(cls).parameters[name].default)
+
+    return {
+        "answers remembered": default(AnswerMemory, "size"),
+        "conversation contexts": default(Conversations, "size"),
+        "answer cache": default(Asker, "cache_size"),
+        "rendered replies": RENDERED_KEPT,
+    }
+
+
 def soak(args: argparse.Namespace, workdir: Path) -> tuple[Run, Path, Path]:
     data = workdir / "data"
     db = data / "factbot.sqlite3"
@@ -214,38 +276,75 @@ def soak(args: argparse.Namespace, workdir: Path) -> tuple[Run, Path, Path]:
     run = Run()
     with FakeTelegram() as fake:
         seconds = args.minutes * 60
+        fill = args.fill
+        # the fill phase's expected length (actions at users / fill_think a second), then a
+        # third of the measured run
+        filling = fill * args.fill_think / args.users * 1.1
         if args.broadcast:
-            when = datetime.now(UTC) + timedelta(seconds=seconds / 3)
+            when = datetime.now(UTC) + timedelta(seconds=filling + seconds / 3)
             post_time = subscribe_broadcast(db, fake, args.broadcast, when, settings.timezone)
             print(f"{args.broadcast} chats subscribed for {post_time} ({settings.timezone})")
-        crowd = Crowd(fake, args.users, args.think, args.seed)
-        bot = BotProcess(fake, data, FACTBOT_LOG_LEVEL="WARNING")
+        crowd = Crowd(fake, args.users, args.fill_think if fill else args.think, args.seed)
+        env = trace_env(workdir) if args.trace else {}
+        bot = BotProcess(fake, data, FACTBOT_LOG_LEVEL="WARNING", **env)
         bot.start()
         assert bot.process is not None
         run.started = time.time()
-        began = time.monotonic()
-        next_sample = began
         try:
-            while time.monotonic() - began < seconds:
-                crowd.act(run)
-                crowd.collect(run)
-                if time.monotonic() >= next_sample:
-                    next_sample += SAMPLE_EVERY
-                    pid = bot.process.pid
-                    run.samples.append(
-                        Sample(time.monotonic() - began, tree_rss(pid), rss(pid), db_bytes(db))
-                    )
-                time.sleep(0.005)
-            deadline = time.monotonic() + REPLY_TIMEOUT
-            while any(u.waiting for u in crowd.users) and time.monotonic() < deadline:
-                crowd.collect(run)
-                time.sleep(0.01)
-            crowd.collect(run)
+            drive(args, run, crowd, bot.process.pid, db, fill, workdir / "trace")
         finally:
             code = bot.terminate()
         if code != 0:
             run.rejected.append(f"factbot run exited with status {code} after SIGTERM")
     return run, db, bot.log
+
+
+def drive(args: argparse.Namespace, run: Run, crowd: Crowd, pid: int, db: Path, fill: int,
+          trace: Path) -> None:
+    """The users' actions: fast until ``fill`` replies, then at --think for --minutes."""
+    began = time.monotonic()
+    next_sample, end = began, math.inf if fill else began + args.minutes * 60
+    run.measured_from = math.inf if fill else WARM_UP
+    while time.monotonic() < end:
+        crowd.act(run)
+        crowd.collect(run)
+        now = time.monotonic()
+        if now >= next_sample:
+            next_sample += SAMPLE_EVERY
+            run.samples.append(Sample(now - began, tree_rss(pid), rss(pid), db_bytes(db)))
+        if math.isinf(end) and len(run.latencies) >= fill:
+            run.measured_from, end = max(now - began, WARM_UP), now + args.minutes * 60
+            crowd.think = args.think
+            print(f"warm-up: {len(run.latencies)} replies in {now - began:.0f} s (one action "
+                  f"a user every ~{args.fill_think:g} s), enough to fill "
+                  + ", ".join(f"{k} ({v:,})" for k, v in bounds().items())
+                  + f"; measured from here for {args.minutes:g} min")
+            if args.trace:
+                (trace / "warm").touch()
+        if args.trace and now >= end - 10 and not (trace / "end").exists():
+            (trace / "end").touch()
+        time.sleep(0.005)
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    while any(u.waiting for u in crowd.users) and time.monotonic() < deadline:
+        crowd.collect(run)
+        time.sleep(0.01)
+    crowd.collect(run)
+    if args.trace:
+        deadline = time.monotonic() + 120  # a snapshot of a big heap takes a while
+        while not (trace / "trace.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+
+
+def trace_env(workdir: Path) -> dict[str, str]:
+    """Environment that makes the bot's process load TRACE_HOOK."""
+    hook = workdir / "trace"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(TRACE_HOOK)
+    return {
+        "PYTHONPATH": f"{hook}{os.pathsep}{ROOT}",
+        "SOAK_TRACE_MAIN": "1",
+        "SOAK_TRACE": str(hook),
+    }
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -255,7 +354,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def report(args: argparse.Namespace, run: Run, db: Path, log: Path) -> int:
     errors = [line for line in log.read_text(errors="replace").splitlines() if " ERROR " in line]
-    after = [(at, s, k) for at, s, k in run.latencies if at >= WARM_UP]
+    after = [(at, s, k) for at, s, k in run.latencies if at >= run.measured_from]
     window = (min(run.broadcast), max(run.broadcast)) if run.broadcast else None
 
     def during(at: float) -> bool:
@@ -269,7 +368,7 @@ def report(args: argparse.Namespace, run: Run, db: Path, log: Path) -> int:
         ("  questions", [s for _, s, k in after if k == "question"]),
         ("  button presses", [s for _, s, k in after if k == "press"]),
     ]
-    seconds = args.minutes * 60
+    seconds = run.samples[-1].at if run.samples else args.minutes * 60
     print(f"{args.users} users for {args.minutes:g} min, one action each every ~{args.think:g} s "
           f"({args.users / args.think:.1f}/s): {run.actions} actions, "
           f"{len(run.latencies)} replies")
@@ -277,7 +376,7 @@ def report(args: argparse.Namespace, run: Run, db: Path, log: Path) -> int:
           f"reply in {REPLY_TIMEOUT:g} s, {len(errors)} ERROR line(s) in the bot's log")
     for line in (run.rejected + errors)[:10]:
         print(f"  {line}")
-    print(f"\n{'reply time after ' + str(int(WARM_UP)) + ' s warm-up':<34} {'n':>6} "
+    print(f"\n{'reply time after ' + str(int(run.measured_from)) + ' s warm-up':<34} {'n':>6} "
           f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name, values in rows:
         print(f"{name:<34} {len(values):>6} {percentile(values, 0.5):>8.1f} "
@@ -289,12 +388,16 @@ def report(args: argparse.Namespace, run: Run, db: Path, log: Path) -> int:
               f"({len(run.broadcast) / max(window[1] - window[0], 1e-9):.1f}/s); reply p99 "
               f"during / without: {loud:.0f} / {quiet:.0f} ms = {loud / quiet:.2f}x")
     memory(run)
+    trace = log.parent / "trace" / "trace.txt"
+    if args.trace:
+        print("\ntracemalloc, bot's process, end of warm-up -> end of run:")
+        print(trace.read_text() if trace.exists() else "  (no trace written)")
     database(run, db, seconds)
     return 1 if run.rejected or run.timeouts or errors else 0
 
 
 def memory(run: Run) -> None:
-    warm = [s for s in run.samples if s.at >= WARM_UP]
+    warm = [s for s in run.samples if s.at >= run.measured_from]
     if len(warm) < 4:
         return
     mb = 1024 * 1024
@@ -391,6 +494,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--broadcast", type=int, default=5000,
                         help="chats the daily broadcast goes to during the run (0: none)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fill-think", type=float, default=8.0,
+                        help="mean seconds between one user's actions while the warm-up fills "
+                             "the bot's bounded tables (default 8)")
+    parser.add_argument("--fill", type=int, default=0,
+                        help="replies in a fast warm-up measured from its end (the largest "
+                             "bounded table holds 20,000; default 0: measure from 60 s in)")
+    parser.add_argument("--trace", action="store_true",
+                        help="tracemalloc in the bot: what grew after warm-up (slower)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         run, db, log = soak(args, Path(tmp))
