@@ -15,6 +15,7 @@ import functools
 import html
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,34 +161,40 @@ def _pre(text: str) -> render.Rendered:
     return render.Rendered(f"<pre>{html.escape(text)}</pre>")
 
 
-async def on_stats(update: Update, context: Context) -> None:
-    s = _services(context.application)
-    if not _owner(update, s):
-        await _refuse(update, context, s)
-        return
-    message = update.effective_message
-    assert message is not None
-    with replying(update, s):
-        text = await s.storage.aio.run(
-            stats.report,
-            s.storage,
-            days=STATS_DAYS,
-            timezone=s.settings.timezone,
-            names=stats.intent_names(s.engine.knowledge),
-        )
-        await send(context, message, _pre(text))
+def _owner_only(
+    compute: Callable[[Context, Services], Awaitable[str]],
+) -> Callable[[Update, Context], Awaitable[None]]:
+    """An owner command: for anyone but an owner it looks like an unknown command; for an owner
+    its text is sent back preformatted."""
+
+    @functools.wraps(compute)
+    async def command(update: Update, context: Context) -> None:
+        s = _services(context.application)
+        if not _owner(update, s):
+            await _refuse(update, context, s)
+            return
+        message = update.effective_message
+        assert message is not None
+        with replying(update, s):
+            await send(context, message, _pre(await compute(context, s)))
+
+    return command
 
 
-async def on_reload(update: Update, context: Context) -> None:
-    s = _services(context.application)
-    if not _owner(update, s):
-        await _refuse(update, context, s)
-        return
-    message = update.effective_message
-    assert message is not None
-    with replying(update, s):
-        outcome = await reload_knowledge(context.application)
-        await send(context, message, _pre(outcome))
+@_owner_only
+async def on_stats(context: Context, s: Services) -> str:
+    return await s.storage.aio.run(
+        stats.report,
+        s.storage,
+        days=STATS_DAYS,
+        timezone=s.settings.timezone,
+        names=stats.intent_names(s.engine.knowledge),
+    )
+
+
+@_owner_only
+async def on_reload(context: Context, s: Services) -> str:
+    return await reload_knowledge(context.application)
 
 
 async def reload_knowledge(application: AnyApplication) -> str:
