@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError
 from bot.kb.yamlsrc import KnowledgeInvalid
+from bot.options import add_config_option
 
 if TYPE_CHECKING:
     from bot.paths import KnowledgeChoice
@@ -269,9 +270,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
     report = register_report(sub, cmd_report)
     for command in (ask, chat, ev, build, check, report):
-        command.add_argument(
-            "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
-        )
+        add_config_option(command)
 
     # Only the commands a command line can need are registered: a question to the engine does
     # not import storage and asyncio (the operator's commands), nor python-telegram-bot (a third

@@ -31,6 +31,7 @@ from bot import schedule
 from bot.config import ConfigError, Settings, load_settings
 from bot.daily.broadcaster import Broadcaster, BroadcastReport, ChatResult, Outcome
 from bot.daily.plan import next_post
+from bot.options import add_config_option
 from bot.storage import SchemaTooNewError, Storage, Subscription, unusable_reason
 
 __all__ = ["register"]
@@ -322,12 +323,6 @@ def _print_report(report: BroadcastReport, *, detailed: bool) -> int:
     return EXIT_FAIL if any(r.outcome in _BAD for r in report.results) else EXIT_OK
 
 
-def _add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
-    )
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds the daily-post commands to the ``factbot`` parser."""
     chat_help = "@username or numeric chat id (e.g. -1001234567890)"
@@ -341,18 +336,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="HH:MM",
         help="daily post time (default: the default_post_time setting, 08:00)",
     )
-    _add_config(subscribe)
+    add_config_option(subscribe)
     subscribe.set_defaults(func=_run(cmd_subscribe))
 
     unsubscribe = sub.add_parser("unsubscribe", help="stop the daily fact in a chat")
     unsubscribe.add_argument("chat", type=chat_ref, metavar="CHAT", help=chat_help)
-    _add_config(unsubscribe)
+    add_config_option(unsubscribe)
     unsubscribe.set_defaults(func=_run(cmd_unsubscribe))
 
     listing = sub.add_parser(
         "subscriptions", help="list subscribed chats: id, title, time, state, next post"
     )
-    _add_config(listing)
+    add_config_option(listing)
     listing.set_defaults(func=_run(cmd_subscriptions))
 
     post = sub.add_parser(
@@ -365,5 +360,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--chat", type=chat_ref, action="append", metavar="CHAT",
         help="only this chat, @username or id (repeatable)",
     )
-    _add_config(post)
+    add_config_option(post)
     post.set_defaults(func=_run(cmd_post))

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.options import add_config_option
 from bot.storage import SchemaTooNewError, Storage, unusable_reason
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -127,15 +128,10 @@ def _user_id(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    def config(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
-        )
-
     health = sub.add_parser(
         "health", help="exit 0 if the running bot's heartbeat is fresh and its database usable"
     )
-    config(health)
+    add_config_option(health)
     health.set_defaults(func=_run(cmd_health))
 
     stats = sub.add_parser(
@@ -144,12 +140,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     stats.add_argument(
         "--days", type=_days, default=7, metavar="N", help="the last N days (default 7)"
     )
-    config(stats)
+    add_config_option(stats)
     stats.set_defaults(func=_run(cmd_stats))
 
     forget = sub.add_parser(
         "forget", help="delete a user's votes and private-chat subscription"
     )
     forget.add_argument("user_id", type=_user_id, metavar="USER_ID", help="Telegram user id")
-    config(forget)
+    add_config_option(forget)
     forget.set_defaults(func=_run(cmd_forget))

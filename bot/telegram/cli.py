@@ -19,6 +19,7 @@ import sys
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.options import add_config_option
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 NO_TOKEN = (
@@ -65,9 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Run the Telegram bot. The token comes from TELEGRAM_BOT_TOKEN or the "
         "config file; every setting can be overridden by FACTBOT_<KEY> variables.",
     )
-    run.add_argument(
-        "--config", metavar="FILE", help="YAML settings file (default: $FACTBOT_CONFIG)"
-    )
+    add_config_option(run)
     run.add_argument("--webhook", metavar="URL", type=_url, help="public URL: run as a webhook")
     run.add_argument("--listen", metavar="HOST", help="webhook: local address to bind")
     run.add_argument("--port", metavar="N", type=_port, help="webhook: local port")
