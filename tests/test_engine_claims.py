@@ -25,6 +25,11 @@ from bot.engine.normalize import normalize
         ("我猜第一", "数量均位居全国首位", "yes"),
         ("2022年提出的", "基于团队在2022年提出的核心架构", "yes"),
         ("入驻率达到了80%", "园区一期入驻率达90%", "no"),
+        ("才几百家", "分支机构数量突破1万家", "no"),  # 几百: 200 to 999
+        ("有几千所", "拥有92所高校", "no"),
+        ("十几个", "11家中关村集成服务机构", "yes"),  # 十几: 11 to 19
+        ("是前年获批的", "去年3月获批上市", "no"),  # years counted from the article's own
+        ("今年5月推广", "今年5月推广应用", "yes"),
     ],
 )
 def test_a_claimed_figure_is_compared_in_its_unit(claim: str, stated: str, verdict: str) -> None:
@@ -48,6 +53,13 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         ("数说的图表是张建新制作的吧？", "no", "王秋爽"),
         ("保定·中关村创新中心注册了多少家企业？好像是三百多？", "yes", "362家"),
         ("京津冀协同创新推动专项立项支持了多少项课题？我记得是59项", "no", "95项"),
+        # a rank after its verb is the value claimed (居 / 排名 / 位列)
+        ("我国的研发人员总量在全球排名第三吧", "no", "首位"),
+        ("手术机器人是前年获批上市的吗", "no", "去年3月"),
+        ("Vidu是清华大学独自发布的吧", "no", "联合"),  # alone, where the quote says with whom
+        # a name of the same kind as the quote's (a prize, a university) is corrected
+        ("姚智拿过诺贝尔奖对吧", "no", "图灵奖"),
+        ("Vidu是复旦大学发布的吗", "no", "清华大学"),
     ],
 )
 def test_a_claim_is_answered_with_its_verdict(
@@ -109,3 +121,19 @@ def test_counts_in_different_measures_are_not_compared(engine) -> None:
 def test_a_name_the_quote_leaves_to_the_sentence_before_is_not_contradicted(engine) -> None:
     # The quote says 该学院; the claim names it (清华人工智能学院), as the answer line does.
     assert engine.ask("姚智是清华人工智能学院的首任院长，对吗").verdict == "yes"
+
+
+def test_a_claim_that_something_is_done_which_the_article_says_is_to_come_is_corrected(
+    engine,
+) -> None:
+    reply = engine.ask("手术机器人已经在河北的医院推广了吧")
+    assert reply.kind == "answer" and reply.verdict == "no"
+    assert any("还将在河北" in s.quote for s in reply.sources)  # the sentence that says so
+    done = engine.ask("手术机器人已经在天坛医院用上了吧")
+    assert done.verdict == "yes"
+
+
+def test_a_name_of_the_same_kind_in_the_subject_is_another_thing_asked_about(engine) -> None:
+    """The article names only the hospital where the first such operation was done: of another
+    hospital it says nothing, so that is no claim to correct."""
+    assert engine.ask("北京协和医院做过机器人辅助全脑血管造影手术吗").kind != "answer"

@@ -120,7 +120,10 @@ def _figures(
             continue  # "是5月成立的吧": the month it claims is checked against the one stated
         if not re.search(rf"(?<![\d.]){month}月", candidate.text):
             blocking.append(f"{month}月")  # a month the candidate never names: 今年5月
+    relatives = {c.written for c in question.claimed if c.quantity.unit == "年份起"}
     for relative in shared.other_years:
+        if relative in relatives and re.search(r"今年|去年|(?:19|20)\d\d年", facts_text):
+            continue  # "是前年获批的吧": the year it claims is checked against the one stated
         if relative not in candidate.text and not dated(index, candidate, relative):
             blocking.append(relative)  # 明年: the article speaks of this year and the last
 

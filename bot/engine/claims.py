@@ -52,6 +52,14 @@ _ORDER = re.compile(  # 上千: a thousand or more
     rf"上(?P<order>[十百千万])(?P<unit>{_MEASURES})?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
 )
 _HALF = re.compile(r"(?P<pre>近|约)?一半")
+# 几百家, 几十万, 十几个: a few of that order (not a lone 几, which asks how many)
+_SOME = re.compile(
+    rf"(?P<teen>十)?几(?P<order>[十百千万])?(?P<mag>万|亿)?(?P<unit>{_MEASURES})?"
+    rf"(?P<noun>[\u4e00-\u9fff]{{0,4}})"
+)
+# 去年3月, 前年: a year counted from the article's own (今年 is 0)
+_RELATIVE_YEARS = {"前年": -2.0, "去年": -1.0, "今年": 0.0, "明年": 1.0, "后年": 2.0}
+_RELATIVE_YEAR = re.compile("|".join(_RELATIVE_YEARS))
 _RANK = re.compile(rf"第(?P<n>{_NUM})(?![期届代号版批年])|首(?:位|个|款|次|批|份|例|家|任)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 _MONTH = re.compile(r"(?<![\d.个])(\d{1,2})月")
@@ -90,7 +98,8 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
         # unless the claim gives them as its value: "是5月成立的吧")
         subject, predicate = split_claim(focus.asking_text)
         texts.append((subject, ("年份", "月份", "第")))
-        texts.append((predicate, ("第",)))
+        ranked = _RANKS.search(focus.asking_text) is not None  # 居全球第二: the rank is the value
+        texts.append((predicate, () if ranked else ("第",)))
     found: list[Claimed] = []
     for text, scoping in texts:
         for written, quantity in spans(text):
@@ -100,7 +109,10 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
 
 
 # The verb a claim's value follows (not the 是 of 还是, 就是, 不是 ...).
-COPULA = re.compile(r"(?<![还就不但只总可要于或凡正真算])是|叫|由|为")
+# A rank's verb counts too: 居全球第二, 排名第一, 位列首位.
+_RANK_VERB = r"(?:位居|位列|排名|居|排)(?=[\u4e00-\u9fff]{0,4}?(?:第|首))"
+_RANKS = re.compile(_RANK_VERB)
+COPULA = re.compile(rf"(?<![还就不但只总可要于或凡正真算])是|叫|由|为|{_RANK_VERB}")
 
 
 def split_claim(text: str) -> tuple[str, str]:
@@ -124,8 +136,9 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
     found: list[tuple[tuple[int, int], Quantity]] = []
     taken: list[tuple[int, int]] = []
 
-    def free(match: re.Match[str]) -> bool:
-        return not any(s < match.end() and match.start() < e for s, e in taken)
+    def free(match: re.Match[str], end: int | None = None) -> bool:
+        end = match.end() if end is None else end
+        return not any(s < end and match.start() < e for s, e in taken)
 
     for match in _YEAR.finditer(text):
         year = float(match.group(1))
@@ -148,6 +161,16 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
         ordered = Quantity(order, order * 10 - 0.5, unit, noun)
         found.append(((match.start(), match.start("noun")), ordered))
         taken.append(match.span())
+    for match in _RELATIVE_YEAR.finditer(text):
+        if free(match):
+            year = _RELATIVE_YEARS[match.group()]
+            found.append((match.span(), Quantity(year, year, "年份起")))
+            taken.append(match.span())
+    for match in _SOME.finditer(text):
+        some = _some(match)
+        if some is not None and free(match):
+            found.append(((match.start(), match.start("noun")), some))
+            taken.append((match.start(), match.start("noun")))
     for match in _HALF.finditer(text):
         if free(match):
             half = _ranged(0.5, 0.5, match.group("pre") or "", "", "%", "", share=True)
@@ -160,7 +183,7 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
                 found.append((match.span(), Quantity(rank, rank, "第")))
                 taken.append(match.span())
     for match in _QUANTITY.finditer(text):
-        if not free(match):
+        if not free(match, match.start("noun")):  # (the words after it may be another's)
             continue
         quantity = _quantity(match)
         if quantity is not None:
@@ -170,6 +193,23 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
     if doubled >= 0:
         found.append(((doubled, doubled + 4), Quantity(2.0, 2.0, "倍")))
     return found
+
+
+def _some(match: re.Match[str]) -> Quantity | None:
+    """几百 is 200-999, 几十万 200,000-999,999, 十几 11-19: a few of that order."""
+    order = match.group("order")
+    if match.group("teen"):
+        low, high = 11.0, 19.0
+    elif order:
+        low, high = 2.0 * _SMALL.get(order, 1e4), 10.0 * _SMALL.get(order, 1e4) - 1
+    else:
+        return None
+    scale = {"万": 1e4, "亿": 1e8}.get(match.group("mag") or "", 1.0)
+    unit, noun = match.group("unit") or "", (match.group("noun") or "").lstrip("的")
+    if unit in _DURATIONS:
+        factor = _DURATIONS[unit]
+        return Quantity(low * scale * factor, high * scale * factor, "秒", noun)
+    return Quantity(low * scale, high * scale, unit, noun)
 
 
 def _quantity(match: re.Match[str]) -> Quantity | None:

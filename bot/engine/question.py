@@ -153,8 +153,13 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
             continue
         words = analyzer.tokens(clause.text, fuzzy=True)
         named = [t for t in words if t.kind != "stop"]
-        if clause.topical or (named and all(t.kind == "entity" for t in named)):
+        if clause.topical or (
+            named
+            and all(t.kind == "entity" for t in named)
+            and (clause.role != "remark" or any(_place_or_body(types, t) for t in named))
+        ):
             vetoing.append(folded)  # 说到上海，有多少高校; a bare name is the topic too
+            # (but not the writer's own: "我是高中生" names no place or body)
         elif clause.role in ("remark", "claim") or not any(_of_article(index, t) for t in words):
             continue  # about the writer, or nothing of the article: chatter
         elif not any(t.text in types for t in words):
@@ -179,6 +184,10 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
     kept_text.append(focus.asking_text)
     kept_folded = analyzer.fold(" ".join(kept_text), fuzzy=True)
     return _Scene(frozenset(scene), frozenset(exempt), frozenset(chatter), asking, kept_folded)
+
+
+def _place_or_body(types: dict[str, str], token: Token) -> bool:
+    return types.get(token.text) in ("place", "org") or token.pos in ("ns", "nt")
 
 
 def _of_article(index: Index, token: Token) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, quantities
 from bot.engine.coverage import TITLES
 from bot.engine.index import Index
+from bot.engine.kinds import swapped
 from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
@@ -42,11 +43,23 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
     verdict = compare(claimed, quantities(text))
-    named = _named_verdict(index, question, text, _context(index, facts, reply.lead))
-    if named == "unstated":
+    context = _context(index, facts, reply.lead)
+    named = _named_verdict(index, question, text, context)
+    other = swapped(index, facts, question, context)  # 复旦大学 claimed, 清华大学 stated
+    if named == "unstated" and not other:
         # Not an answer: the article does not say; the quote shows what it does say.
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
-    if named == "no" or _other_post(question, text):
+    pending = _still_to_come(index, question, facts)
+    if pending is not None:  # the sentence that says it is still to come is quoted too
+        facts.append(pending)
+        reply = replace(reply, sources=replies.sources(tuple(facts)))
+    if (
+        named == "no"
+        or _other_post(question, text)
+        or other
+        or _alone(question, [index.analyzer.fold(normalize(f.text)) for f in facts])
+        or pending is not None
+    ):
         verdict = "no"
     if verdict is None and focus.is_claim and not claimed:
         verdict = "yes"  # every word of the claim is covered by what the answer quotes
@@ -88,7 +101,7 @@ def _context(index: Index, facts: list[Fact], lead: str) -> str:
 
 
 def _named_verdict(index: Index, question: Question, text: str, context: str) -> str | None:
-    """"no" when a name the claim gives is not the one the quotes give; "unstated" when the
+    """ "no" when a name the claim gives is not the one the quotes give; "unstated" when the
     quotes leave that body unnamed; None when the claim names nothing they lack."""
     missing = [name for name in question.claim_names if name not in text and name not in context]
     if not missing:
@@ -110,3 +123,53 @@ def _other_post(question: Question, text: str) -> bool:
                 stated = text.replace(f"副{title}", "§") if post == title else text
                 return post not in stated and any(t in text for t in TITLES)
     return False
+
+
+# A claim that one did it alone, against a sentence that says with whom; a claim that it is
+# done, against a sentence that says it will be.
+_ALONE = re.compile(r"单独|独自|独家|独立完成|自己一家|一家单位")
+_JOINT = re.compile(r"联合|共同|合作|携手|一起|一道")
+_DONE = re.compile(r"已经|早就|已(?=在|有|经|被|成|完成|实现|投入|用|上)")
+_TO_COME = re.compile(r"还将|即将|将要|将于|将在|将会|计划|拟于|预计|有望")
+_CLAUSE = re.compile(r"[，,。；;！？ ]")
+
+
+def _alone(question: Question, sentences: list[str]) -> bool:
+    """ "Vidu是清华单独发布的吗" when the quote says 联合…共同发布: the claim does not hold."""
+    claim = question.focus.asking_text if question.focus else ""
+    return _ALONE.search(claim) is not None and any(_JOINT.search(s) for s in sentences)
+
+
+def _still_to_come(index: Index, question: Question, facts: list[Fact]) -> Fact | None:
+    """ "已经在河北用上了吧" when every sentence of the quoted paragraphs that speaks of 河北
+    says it 还将 be: the sentence that says so (the claim does not hold), else None."""
+    claim = question.focus.asking_text if question.focus else ""
+    done = _DONE.search(claim)
+    if not done:
+        return None
+    predicate = index.analyzer.fold(claim[done.end() :], fuzzy=True)  # 在河北的医院用上了
+    paragraphs = {f.paragraph for f in facts}
+    sentences = [
+        (fact, index.analyzer.fold(normalize(fact.text)))
+        for fact in index.knowledge.facts
+        if fact.paragraph in paragraphs
+    ]
+    words = [
+        t.text
+        for t in question.content
+        if len(t.text) >= 2 and t.kind != "frame" and t.text in predicate
+    ]
+    scored = sorted(
+        (
+            (sum(w in c for w in words), fact, c)
+            for fact, text in sentences
+            for c in _CLAUSE.split(text)
+        ),
+        key=lambda found: -found[0],
+    )
+    if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None  # no one clause says what the claim says
+    _count, fact, clause = scored[0]
+    if _TO_COME.search(clause) and not _DONE.search(clause):
+        return fact
+    return None

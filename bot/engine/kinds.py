@@ -1,0 +1,105 @@
+"""Names of the same kind, told by their head: 诺贝尔奖 and 图灵奖 are both prizes, 亦庄科学城
+and 怀柔科学城 both science cities, 武汉大学 and 清华大学 both universities.
+
+A claim that gives one where the article gives another ("姚智是诺贝尔奖获得者吗", "三城一区里
+有个亦庄科学城对吧") is answered "不对" with what the article says, not declined: the name it
+gets wrong is what the claim check is for. Outside a claim, the same name still vetoes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.engine.analysis import Token
+from bot.engine.claims import split_claim
+from bot.engine.index import Index
+from bot.engine.question import Question
+from bot.kb.facts import Fact
+
+_LIGHT_HEADS = frozenset("的了是在和与及")
+_HAS = re.compile(r"有|包括|包含")
+
+
+def _predicate(index: Index, question: Question) -> str:
+    """What the claim says of its subject, folded: after 是 (姚智是|诺贝尔奖得主), after 有
+    (三城一区里有个|亦庄科学城), else after the first name (姚智|拿过诺贝尔奖). A name in the
+    subject is another thing asked about ("宣武医院做过这种手术吗": the article names only
+    天坛医院, and says nothing of 宣武)."""
+    assert question.focus is not None
+    text = question.focus.asking_text
+    predicate = split_claim(text)[1]
+    if not predicate:
+        has = _HAS.search(text)
+        predicate = text[has.end() :] if has else ""
+    folded = index.analyzer.fold(predicate or text, fuzzy=True)
+    if not predicate:  # 姚智|拿过诺贝尔奖对吧: what follows the first name
+        subject = next((t.text for t in question.tokens if t.kind == "entity"), "")
+        at = folded.find(subject) if subject else -1
+        folded = folded[at + len(subject) :] if at >= 0 else ""
+    return folded
+
+
+def head_shared(a: str, b: str) -> bool:
+    """Do two different names end in the same head word? Two characters or more of it, or
+    one noun character when both names are at least three long (奖, 城; not 学 of 科学)."""
+    if a == b or _abbreviates(a, b) or _abbreviates(b, a):
+        return False  # one is the other shortened: 清华人工智能学院, 北大
+    k = 0
+    while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
+        k += 1
+    if k == 0 or k >= len(a) or k >= len(b) or a[-1] in _LIGHT_HEADS:
+        return False
+    return k >= 2 or (len(a) >= 3 and len(b) >= 3)
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Is `short` written with `long`'s characters, in order, from its first one?"""
+    if len(short) > len(long) or not short or short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def claimed_forms(index: Index, question: Question, token: Token) -> tuple[str, ...]:
+    """The name a claim gives with this word: the word, and the word with the one after it
+    when that one is a head (亦庄 + 科学城), as folded and as written (复旦 + 高校 / 大学)."""
+    tokens = question.tokens
+    forms = [token.text]
+    for i, t in enumerate(tokens[:-1]):
+        head = tokens[i + 1]
+        if t.text == token.text and head.kind in ("entity", "word"):
+            forms += [t.text + s for s in index.surfaces.get(head.text, (head.text,))]
+    return tuple(forms)
+
+
+def rival_name(index: Index, facts: Iterable[Fact], question: Question, token: Token) -> str:
+    """In a claim, a name of the quotes of the same kind as this word (or this word
+    and its head), which the question does not give: what the claim is checked against."""
+    if question.focus is None or not question.focus.is_claim:
+        return ""
+    if token.kind != "entity" and not (len(token.text) >= 2 and token.pos.startswith("n")):
+        return ""
+    if token.text not in _predicate(index, question):
+        return ""
+    forms = claimed_forms(index, question, token)
+    for fact in facts:
+        words = {t.text for t in index.fact_tokens[fact.id] if len(t.text) >= 2}
+        words.update(index.fact_names[fact.id])
+        for word in sorted(words):
+            if word in question.folded or word in question.normalised:
+                continue
+            if any(head_shared(form, word) for form in forms):
+                return word
+    return ""
+
+
+def swapped(index: Index, facts: Iterable[Fact], question: Question, context: str) -> bool:
+    """Does the claim give a name the quotes lack, where they give another of its kind?
+    (`context`: the quoted paragraphs and the answer line, where a name the quote leaves to
+    the sentence before, 该学院, is given.)"""
+    facts = tuple(facts)
+    return any(
+        t.text not in context and rival_name(index, facts, question, t)
+        for t in question.content
+    )
