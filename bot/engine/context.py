@@ -14,13 +14,16 @@ message with a subject of its own starts a new topic. The words that mark a foll
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot.engine.followup import Name, Reader, joined, nounish
+from bot.engine.followup import Name, Reader, joined, nounish, timely
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
-from bot.engine.passage import continuation, shown_facts
+from bot.engine.passage import continuation, others, shown_facts
+from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
+from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -40,6 +43,7 @@ class Context:
     asked: str = ""  # the noun it asked about, which an ellipsis replaces: 高校
     key: str = ""  # the answer's intent, else its first fact
     shown: tuple[str, ...] = ()  # ids of the facts quoted so far, in order
+    mores: int = 0  # replies to "more" since the answer
     at: float = 0.0  # when it was last answered (the caller's clock, in seconds)
 
     def alive(self, now: float) -> bool:
@@ -65,13 +69,36 @@ class Conversation:
         if not context.key:
             return self._alone(text, now)
         normalised = normalize(_addressing_removed(text), self.engine.bot_username)
-        asks_more = self.read.asks_more(normalised, frozenset(n for n, _ in context.topic))
+        topic = frozenset(n for n, _ in context.topic)
+        asks_more = self.read.asks_more(normalised, topic)
         if asks_more is not None:
-            reply, shown = continuation(self.engine, context.shown, whole=asks_more)
-            kept = replace(context, shown=shown, at=now) if shown else context
-            return reply, kept
+            reply, shown = continuation(
+                self.engine, context.shown, whole=asks_more, first=not context.mores
+            )
+            return reply, self._more(context, shown, now) if shown else context
+        other = self.read.asks_other(normalised, topic)
+        more = other and others(self.engine, context.shown, other, self._fold)
+        if more:
+            return more[0], self._more(context, more[1], now)
         folded = self.analyzer.fold(normalised, fuzzy=True)
         tokens = self.analyzer.tokens(normalised, fuzzy=True)
+        if self._names_of_counted(folded, tokens, context):
+            return self._declined(context), context
+        reply, after = self._resolved(text, normalised, folded, tokens, context, now)
+        if reply.kind == "answer" and self._part_of_whole(folded, tokens, reply):
+            return self._declined(context), context
+        return reply, after
+
+    def _resolved(
+        self,
+        text: str,
+        normalised: str,
+        folded: str,
+        tokens: list,
+        context: Context,
+        now: float,
+    ) -> tuple[Reply, Context]:
+        """A follow-up read with the context's slots (or alone, when it stands alone)."""
         if not self.read.asks_something(tokens):
             reply = self.engine.ask(text)  # "？", "它": nothing to resolve, nothing to forget
             return reply, self._after(text, reply, context, now)
@@ -100,6 +127,53 @@ class Conversation:
             return resolved, new
         return reply, self._after(text, reply, context, now)
 
+    def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
+        return replace(context, shown=shown, mores=context.mores + 1, at=now)
+
+    # ------------------------------------------------------------------ unsaid
+
+    def _fold(self, text: str) -> str:
+        return self.analyzer.fold(text, fuzzy=True)
+
+    def _passage(self, fact_ids: tuple[str, ...]) -> str:
+        """The article's text of these facts, in order."""
+        texts = []
+        for fact_id in fact_ids:
+            try:
+                texts.append(self.engine.knowledge.fact(fact_id).text)
+            except KeyError:
+                continue
+        return "。".join(texts)
+
+    def _names_of_counted(self, folded: str, tokens: list, context: Context) -> bool:
+        """A follow-up asking the names of what the last passage only counts (那7个人都叫什么,
+        那家医院叫什么); only one about that passage: every name it gives is in it."""
+        passage = self._passage(context.shown)
+        words = self.read.words
+        in_passage = self._fold(normalize(passage)).replace(" ", "")
+        if any(name not in in_passage for name, _ in self.read.names(tokens)):
+            return False
+        nouns = [t.text for t in tokens if nounish(t)]
+        return asks_names_of_counted(folded, nouns, passage, words.names, words.members)
+
+    def _part_of_whole(self, folded: str, tokens: list, reply: Reply) -> bool:
+        """A breakdown (其中河北有多少家) answered with a quote that never names the part."""
+        parts = [name for name, _ in self.read.names(tokens)]
+        quoted = self._fold(normalize("".join(s.quote for s in reply.sources)))
+        return asks_part_of_whole(folded, parts, self.read.words.breakdown, quoted)
+
+    def _declined(self, context: Context) -> Reply:
+        """The refusal of a follow-up the article does not answer, suggesting what it can
+        answer near the last topic."""
+        related = [i for i in self.engine.related(context.key) if i.examples]
+        return Reply(
+            "fallback",
+            DONT_KNOW,
+            suggestions=tuple(i.examples[0] for i in related),
+            suggestion_keys=tuple(i.id for i in related),
+            unanswered=True,
+        )
+
     def started(self, question: str, reply: Reply, now: float) -> Context:
         """The context of an answer shown without a message of the user's (a suggestion
         button): as if `question` had been asked and answered so."""
@@ -111,17 +185,24 @@ class Conversation:
         return reply, self._after(text, reply, context if reply.kind == "smalltalk" else EMPTY, now)
 
     def _first_answer(
-        self, readings: list[str], context: Context, now: float
+        self,
+        readings: list[str],
+        context: Context,
+        now: float,
+        admits: Callable[[Reply], bool] | None = None,
     ) -> tuple[Reply, Context]:
-        """The first reading the decision answers, else the first one's refusal (the context
-        kept for the next turn)."""
+        """The first reading the decision answers (with an answer `admits` takes), else the
+        first one's refusal (the context kept for the next turn)."""
         first: Reply | None = None
         for reading in dict.fromkeys(readings):
             reply = self.engine.ask(reading)
-            if reply.kind == "answer":
+            if reply.kind == "answer" and (admits is None or admits(reply)):
                 return reply, self._after(reading, reply, context, now)
-            first = first or reply
-        return first or self.engine.ask(""), context
+            if reply.kind != "answer":
+                first = first or reply
+        if first is None:
+            first = self._declined(context) if readings else self.engine.ask("")
+        return first, context
 
     def _pronoun_reply(
         self, readings: list[tuple[str, str]], context: Context, now: float
@@ -145,18 +226,47 @@ class Conversation:
     def _ellipsis_reply(
         self, text: str, body: str, context: Context, now: float
     ) -> tuple[Reply, Context]:
-        """ "X呢" as the last question asked of X; if the article has no such answer, the
-        message alone, but only when that answer quotes X itself (保定·中关村创新中心呢 ->
-        what the article says of it; 天津呢 is not answered with a sentence about 津冀)."""
+        """ "X呢" as the last question asked of X, unless that gives the last answer again
+        without saying X (照片呢 after 图表谁做的, 天津呢 after a figure for 津冀); if the
+        article has no such answer, the message alone, but only when that answer speaks of X
+        itself (保定·中关村创新中心呢 -> what the article says of it)."""
+
+        def new(reply: Reply) -> bool:
+            return reply.key != context.key or self._says(reply, body)
+
         readings = self.read.resolve_ellipsis(text, body, context)
-        reply, after = self._first_answer(readings, context, now)
-        named = [name for name, _ in self.read.names(self.read.tokens(body))]
-        if reply.kind == "answer" or not named:
+        reply, after = self._first_answer(readings, context, now, admits=new)
+        if reply.kind == "answer":
             return reply, after
+        names = self.read.names(self.read.tokens(body))
+        framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
+        if names and all(kind == "place" for _, kind in names) and "place" in framed:
+            return reply, after  # 那河北呢 after a figure of 津冀: a place in the last frame
+        named = [name for name, _ in names]
         alone = self.engine.ask(text)
-        if alone.kind == "answer" and self._quotes(alone, named):
+        about = self._quotes(alone, named) if named else self._says(alone, body, examples=True)
+        if alone.kind == "answer" and new(alone) and about:
             return alone, self._after(text, alone, context, now)
         return reply, after
+
+    def _says(self, reply: Reply, body: str, examples: bool = False) -> bool:
+        """Does the answer say the things this (folded) text names, in its answer line (with
+        no line of its own, its quotes), or, with `examples`, in the questions curated for its
+        intent (照片呢 -> "照片是谁拍的")? 科研人员呢 is not answered by "北京有1000余所科研
+        院所" again; 今年3月的时候呢 names no thing, so the same answer may say it."""
+        named = [
+            t.text
+            for t in self.read.tokens(body)
+            if (t.kind == "entity" or nounish(t)) and not timely(t)
+        ]
+        if examples and not named:
+            named = [body.replace(" ", "")]  # (二期呢 alone must say 二期 itself)
+        said = [reply.lead] if reply.intent else [s.quote for s in reply.sources]
+        if examples and reply.intent:
+            intent = next((i for i in self.engine.knowledge.intents if i.id == reply.intent), None)
+            said += intent.examples if intent else ()
+        folded = [self._fold(normalize(text)).replace(" ", "") for text in said]
+        return all(any(name in text for text in folded) for name in named)
 
     def _after(self, reading: str, reply: Reply, context: Context, now: float) -> Context:
         """The context after `reply`: a new topic from an answer, the old one kept through

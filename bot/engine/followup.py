@@ -39,6 +39,10 @@ class Words:
     more: frozenset[str]
     original: frozenset[str]
     fillers: frozenset[str]
+    other: frozenset[str]
+    names: tuple[str, ...]
+    members: tuple[str, ...]
+    breakdown: tuple[str, ...]
 
     @classmethod
     def of(cls, lists: dict[str, tuple[str, ...]]) -> Words:
@@ -56,6 +60,10 @@ class Words:
             frozenset(words("more")),
             frozenset(words("original")),
             frozenset(words("fillers")),
+            frozenset(words("other")),
+            words("asks_names"),
+            words("asks_members"),
+            words("breakdown"),
         )
 
 
@@ -88,6 +96,27 @@ class Reader:
         if any(t.text in words.original for t in tokens):
             return True
         return False if any(t.text in words.more for t in tokens) else None
+
+    def asks_other(self, normalised: str, topic: frozenset[str] = frozenset()) -> str | None:
+        """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with
+        nothing else but fillers and question words (None for any other message)."""
+        tokens = self.tokens(normalised)
+        words = self.words
+        if not any(t.text in words.other for t in tokens):
+            return None
+        allowed = words.other | words.more | words.fillers | topic
+        kinds = [
+            t.text
+            for t in tokens
+            if t.text not in allowed and not (t.kind == "stop" and t.text in _OTHER_STOPS)
+        ]
+        if (
+            len(kinds) != 1
+            or len(kinds[0]) < 2
+            or any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens)
+        ):
+            return None
+        return kinds[0]
 
     def asks_something(self, tokens: list[Token]) -> bool:
         """Does the message ask anything beyond its pronouns and particles: a word the
@@ -188,7 +217,7 @@ class Reader:
         tokens = self.tokens(question)
         new = self.tokens(body)
         kinds = {kind for _, kind in self.names(new)}
-        if any(_timely(t) for t in new) and all(_timely(t) or t.kind == "stop" for t in new):
+        if any(timely(t) for t in new) and all(timely(t) or t.kind == "stop" for t in new):
             kinds = {"time"}  # 现在呢 after 今年3月...: another time
         readings = []
         slot = self._slot(question, tokens, kinds)
@@ -207,7 +236,7 @@ class Reader:
         spans = _spans(question, tokens)
         found: tuple[int, int] | None = None
         for token, (start, end) in zip(tokens, spans, strict=True):
-            kind = "time" if _timely(token) else self.kind(token) if token.kind == "entity" else ""
+            kind = "time" if timely(token) else self.kind(token) if token.kind == "entity" else ""
             if kind and kind in kinds:
                 if found is not None and found[1] != start:
                     break
@@ -259,6 +288,12 @@ _WHAT_ELSE = frozenset(
 )
 
 
+# particles and question words a "还有别的X吗" may hold around its X
+_OTHER_STOPS = _WHAT_ELSE | frozenset(
+    ["吗", "呢", "吧", "呀", "啊", "的", "了", "么", "没", "有", "些", "有没有", "还有没有"]
+)
+
+
 def _asks(token: Token) -> bool:
     """A question word (什么, 多少, 谁...): the message asks something of its own."""
     return token.kind == "stop" and (
@@ -267,7 +302,7 @@ def _asks(token: Token) -> bool:
     )
 
 
-def _timely(token: Token) -> bool:
+def timely(token: Token) -> bool:
     """A word of time: 今年, 现在, 3月, 2023年."""
     return token.pos == "t" or (
         token.kind in ("number", "word") and token.text[-1:] in "年月日" and len(token.text) > 1

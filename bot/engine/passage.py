@@ -1,16 +1,20 @@
-"""More of the passage an answer quoted ("还有呢", "原文怎么说"), always verbatim.
+"""More of the passage an answer quoted ("还有呢", "原文怎么说", "还有别的成绩吗"), verbatim.
 
-"More" is every paragraph the answer quoted from, in full (each sentence in its setting), with
-the one after its first in the same section; then each next paragraph in turn (and at the end
-of the section, those before). "The original"
-is the paragraphs the answer quoted from. Every quote is a whole paragraph, under its locator.
+The first "more" after an answer is its passage: every paragraph the answer quoted from, in full
+(each sentence in its setting), with the one after its first in the same section; then each
+next paragraph in turn (and at the end of the section, those before). "The original" is the
+paragraphs the answer quoted from, with those between them. "Other X" is the nearest paragraph
+of the section that speaks of X and says something not shown yet. Every quote is a whole
+paragraph, under its locator.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.engine.normalize import normalize
 from bot.engine.reply import Reply
 from bot.kb.facts import Fact
 
@@ -21,6 +25,7 @@ MAX_PARAGRAPHS = 3  # paragraphs in one reply to "more"
 MORE_LEAD = "文章接着说："
 BEFORE_LEAD = "在这之前，文章说："
 ORIGINAL_LEAD = "原文是这样写的："
+FULL_AND_NEXT_LEAD = "这一段的原文，和文章接着说的："
 NOTHING_MORE = "关于这一点，文章就说了这些。你可以接着问："
 
 
@@ -35,10 +40,11 @@ def shown_facts(engine: Engine, reply: Reply) -> tuple[str, ...]:
 
 
 def continuation(
-    engine: Engine, shown: tuple[str, ...], whole: bool
+    engine: Engine, shown: tuple[str, ...], whole: bool, first: bool = True
 ) -> tuple[Reply, tuple[str, ...]]:
-    """The reply to "more" (or, with `whole`, to "the original") after `shown` facts, and the
-    facts shown once it is sent; () when there is nothing left to show."""
+    """The reply to "more" (or, with `whole`, to "the original") after `shown` facts, the
+    first one after the answer or a later one, and the facts shown once it is sent; () when
+    there is nothing left to show."""
     facts = [f for f in (_fact(engine, i) for i in shown) if f is not None]
     if not facts:
         return _nothing_more(engine, shown), ()
@@ -51,17 +57,72 @@ def continuation(
         if not {f.id for f in _paragraph_facts(engine, p)} <= seen
     ]
     if whole:
-        paragraphs, lead = quoted[:MAX_PARAGRAPHS], ORIGINAL_LEAD
-    elif unseen[:1] == [main]:
-        # the answer's paragraphs in full, and the one after its first
-        paragraphs = list(dict.fromkeys([main, *unseen[1:2], *quoted]))[:MAX_PARAGRAPHS]
-        lead = ORIGINAL_LEAD
+        paragraphs, lead = _spanned(engine, quoted)[:MAX_PARAGRAPHS], ORIGINAL_LEAD
+    elif first or unseen[:1] == [main]:
+        # the passage: the answer's paragraphs in full, and the one after its first (even when
+        # the answer quoted that paragraph whole: "详细说说" asks for it in its setting)
+        after = [p for p in unseen if p != main][:1]
+        paragraphs = list(dict.fromkeys([main, *after, *quoted]))[:MAX_PARAGRAPHS]
+        lead = ORIGINAL_LEAD if main in unseen or len(paragraphs) == 1 else FULL_AND_NEXT_LEAD
     else:  # then one new paragraph at a time
         paragraphs = unseen[:1]
-        later = paragraphs and _number(engine, paragraphs[0]) > _number(engine, main)
-        lead = MORE_LEAD if later else BEFORE_LEAD
+        lead = _lead_for(engine, paragraphs, main)
     if not paragraphs:
         return _nothing_more(engine, shown), ()
+    return _quoting(engine, paragraphs, lead, shown)
+
+
+def others(
+    engine: Engine, shown: tuple[str, ...], kind: str, fold: Callable[[str], str]
+) -> tuple[Reply, tuple[str, ...]] | None:
+    """The reply to "还有别的X吗" after `shown` facts: the paragraph of the passage that speaks
+    of X (its folded form `kind`) and says something not shown yet, in reading order from the
+    answer's; else the one already shown that speaks of it. None when the passage never does."""
+    facts = [f for f in (_fact(engine, i) for i in shown) if f is not None]
+    if not facts:
+        return None
+    main, seen = facts[0].paragraph, set(shown)
+    speaking = [
+        p
+        for p in _section_from(engine, main)
+        if any(kind in fold(normalize(f.text)) for f in _paragraph_facts(engine, p))
+    ]
+    fresh = [
+        p
+        for p in speaking
+        if any(
+            f.id not in seen and kind in fold(normalize(f.text))
+            for f in _paragraph_facts(engine, p)
+        )
+    ]
+    paragraphs = (fresh or speaking)[:1]
+    if not paragraphs:
+        return None
+    return _quoting(engine, paragraphs, _lead_for(engine, paragraphs, main), shown)
+
+
+def _spanned(engine: Engine, quoted: list[str]) -> list[str]:
+    """The paragraphs an answer quoted from, with those between them in the first one's section
+    (an answer quoting 第3段 and 第1段 stands in the passage of 第1至3段, in reading order),
+    then those of other sections."""
+    ids = _section_ids(engine, quoted[0])
+    at = sorted(ids.index(p) for p in quoted if p in ids)
+    if at[-1] - at[0] >= MAX_PARAGRAPHS:
+        return quoted
+    return list(dict.fromkeys([*ids[at[0] : at[-1] + 1], *quoted]))
+
+
+def _lead_for(engine: Engine, paragraphs: list[str], main: str) -> str:
+    if not paragraphs or paragraphs[0] == main:
+        return ORIGINAL_LEAD
+    later = _number(engine, paragraphs[0]) > _number(engine, main)
+    return MORE_LEAD if later else BEFORE_LEAD
+
+
+def _quoting(
+    engine: Engine, paragraphs: list[str], lead: str, shown: tuple[str, ...]
+) -> tuple[Reply, tuple[str, ...]]:
+    """These whole paragraphs quoted, each under its locator, and the facts shown after."""
     sources, now_shown = [], list(shown)
     for paragraph_id in paragraphs:
         run = _paragraph_facts(engine, paragraph_id)
@@ -106,13 +167,19 @@ def _number(engine: Engine, paragraph_id: str) -> int:
     return engine.knowledge.article(paragraph_id.split(".")[0]).paragraph(paragraph_id).number
 
 
-def _section_from(engine: Engine, paragraph_id: str) -> list[str]:
-    """This paragraph, those after it in its section in reading order, then those before it,
-    nearest first (at the end of a section, more is what led up to it)."""
+def _section_ids(engine: Engine, paragraph_id: str) -> list[str]:
+    """The paragraphs of this one's section, in reading order (a heading: only itself)."""
     article = engine.knowledge.article(paragraph_id.split(".")[0])
     for section in article.sections:
         ids = [p.id for p in section.paragraphs]
         if paragraph_id in ids:
-            at = ids.index(paragraph_id)
-            return ids[at:] + ids[:at][::-1]
-    return [paragraph_id]  # (a heading or credit line: only itself)
+            return ids
+    return [paragraph_id]
+
+
+def _section_from(engine: Engine, paragraph_id: str) -> list[str]:
+    """This paragraph, those after it in its section in reading order, then those before it,
+    nearest first (at the end of a section, more is what led up to it)."""
+    ids = _section_ids(engine, paragraph_id)
+    at = ids.index(paragraph_id)
+    return ids[at:] + ids[:at][::-1]

@@ -228,6 +228,10 @@ FOLLOWUP_LISTS = (
     "more",
     "original",
     "fillers",
+    "other",
+    "asks_names",
+    "asks_members",
+    "breakdown",
 )
 
 

@@ -1,0 +1,70 @@
+"""What a follow-up asks that the passage leaves unsaid (bot/engine/unsaid.py)."""
+
+from __future__ import annotations
+
+from bot.engine.replies import DONT_KNOW
+from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole, counted
+from tests.test_context import answered, talk
+
+NAMES = ("叫什么", "名字")
+MEMBERS = ("哪些", "哪家")
+PASSAGE = "".join(
+    [
+        "今年5月，该机器人还将在河北一家医院推广应用。",
+        "7人入选榜单；包括成果转化、产业创新等300余个平台。",
+    ]
+)
+
+
+def test_counted_things_are_found_with_what_follows_them() -> None:
+    found = [(c.number, c.classifier, c.tail, c.named) for c in counted(PASSAGE)]
+    assert found == [
+        ("一", "家", "医院推广应用", False),
+        ("7", "人", "入选榜单", False),
+        ("300", "个", "平台", True),  # the members are named before the count
+    ]
+    (part,) = counted("一个关键核心部件必不可少——RV减速机。")
+    assert part.named  # its name follows it
+
+
+def test_names_of_what_is_only_counted_are_not_given() -> None:
+    def asks(message: str, *nouns: str) -> bool:
+        return asks_names_of_counted(message, list(nouns), PASSAGE, NAMES, MEMBERS)
+
+    assert asks("那家医院叫什么", "医院")
+    assert asks("那7个人都叫什么名字")
+    assert asks("这几位是哪些人")
+    assert not asks("都有哪些平台", "平台")  # 成果转化、产业创新等: the article lists them
+    assert asks("这些平台都叫什么名字", "平台")  # but never names one
+    assert not asks("医院在哪个城市", "医院", "城市")  # asks no name
+    assert not asks("哪个学院的", "学院")  # nothing counted of that kind
+
+
+def test_a_part_is_not_answered_by_the_whole() -> None:
+    quote = "中关村企业在津冀设立分支机构数量突破1万家"
+    breakdown = ("其中", "分别")
+    assert asks_part_of_whole("其中河北有多少家", ["河北"], breakdown, quote)
+    assert not asks_part_of_whole("河北有多少家", ["河北"], breakdown, quote)  # no breakdown
+    assert not asks_part_of_whole("其中中关村有多少", ["中关村"], breakdown, quote)
+
+
+def test_a_follow_up_asking_names_the_article_never_gives_is_declined(engine) -> None:
+    first = "天坛医院的手术机器人接下来去哪推广？"
+    (answer, name, again), _ = talk(engine, first, "那家医院叫什么名字", "它做了多少例手术？")
+    assert answered(answer, "河北一家医院")
+    assert name.kind == "fallback" and name.lead == DONT_KNOW and not name.sources
+    assert name.unanswered and name.suggestions  # what it can answer instead
+    assert answered(again, "200例")  # the refusal keeps the conversation
+    (_, people), _ = talk(engine, "深圳农业基因组研究所有几人入选顶尖科学家榜单？", "这几位是谁？")
+    assert people.kind == "fallback"
+    (_, named), _ = talk(engine, "清华大学成立了什么学院？", "这个学院叫什么名字")
+    assert answered(named, "人工智能学院")  # the article names this one
+
+
+def test_a_breakdown_of_a_figure_given_for_a_whole_is_declined(engine) -> None:
+    first = "中关村企业在津冀设了多少分支机构？"
+    (_, part, ellipsis), _ = talk(engine, first, "其中天津有多少家？", "那河北呢")
+    assert part.kind == "fallback" and "1万家" not in part.text
+    assert ellipsis.kind == "fallback" and "1万家" not in ellipsis.text
+    (_, masters), _ = talk(engine, "肥城锂电园区常驻多少博士？", "其中硕士有多少")
+    assert answered(masters, "37名硕士")  # a part the quote names is answered
