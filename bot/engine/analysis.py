@@ -18,59 +18,6 @@ import rjieba
 
 from bot.engine.normalize import normalize
 
-# English function words: dropped from resemblance strings (they say little about the topic).
-ENGLISH_STOPWORDS = (
-    "what",
-    "whats",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "where",
-    "when",
-    "why",
-    "how",
-    "many",
-    "much",
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "do",
-    "does",
-    "did",
-    "the",
-    "a",
-    "an",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "by",
-    "with",
-    "from",
-    "and",
-    "or",
-    "there",
-    "it",
-    "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "can",
-    "could",
-    "will",
-    "would",
-    "has",
-    "have",
-    "had",
-    "s",
-)
 _POS_BY_TYPE = {
     "person": "nr",
     "place": "ns",
@@ -96,6 +43,7 @@ _COUNT_QUESTION = re.compile(
 _MAGNITUDE = re.compile(r"^([万亿]?)(?:余|多)?[个所家项名件位台套例条篇种只座张]?$")
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +83,15 @@ class Analyzer:
         entity_types: dict[str, str],
         stopwords: Iterable[str],
         frame_words: Iterable[str],
+        glossary: dict[str, str] | None = None,
+        glossary_names: frozenset[str] = frozenset(),
     ) -> None:
         self.canonical = canonical  # normalised surface form -> normalised canonical form
+        # What folding rewrites: the knowledge's own forms, then the glossary's English (which
+        # the knowledge does not use, so it is kept out of `canonical`: price -> 价格 must not
+        # make 价格 a word of the article).
+        self._folds = {**(glossary or {}), **canonical}
+        self._glossary_names = glossary_names
         self.entity_types = entity_types  # normalised canonical entity -> type
         self.stopwords = frozenset(stopwords)
         self.frame_words = frozenset(frame_words)
@@ -147,7 +102,7 @@ class Analyzer:
         # For each first character, the lengths of the surface forms that start with it, longest
         # first: folding is then a few dictionary look-ups per character.
         self._lengths: dict[str, list[int]] = {}
-        for surface in canonical:
+        for surface in self._folds:
             self._lengths.setdefault(surface[0], []).append(len(surface))
         for lengths in self._lengths.values():
             lengths[:] = sorted(set(lengths), reverse=True)
@@ -196,11 +151,16 @@ class Analyzer:
         out: list[str] = []
         i = 0
         n = len(text)
-        canonical = self.canonical
+        canonical = self._folds if fuzzy else self.canonical
+        english = fuzzy and _CJK.search(text) is None
         while i < n:
             for length in self._lengths.get(text[i], ()):
                 surface = text[i : i + length]
-                if surface in canonical and _whole_word(text, i, i + length):
+                if (
+                    surface in canonical
+                    and _whole_word(text, i, i + length)
+                    and not (english and not self._translates(surface))
+                ):
                     target = canonical[surface]
                     if (
                         i + length < n
@@ -215,12 +175,23 @@ class Analyzer:
             else:
                 corrected = self._fuzzy_at(text, i) if fuzzy else None
                 if corrected:
-                    out.append(canonical[corrected])
+                    out.append(self.canonical[corrected])
                     i += len(corrected)
                 else:
                     out.append(text[i])
                     i += 1
         return "".join(out)
+
+    def _translates(self, surface: str) -> bool:
+        """In an all-English question, is this form folded? The knowledge's own forms and the
+        glossary's names always are; another glossary word only into a word the knowledge
+        uses: English says a thing in many ways, and an unfamiliar English word is weighed,
+        where a Chinese word the article never uses would veto."""
+        return (
+            surface in self.canonical
+            or surface in self._glossary_names
+            or self.known(self._folds[surface])
+        )
 
     def _fuzzy_at(self, text: str, start: int) -> str | None:
         """A known name written with one wrong character (not its first) at `start`."""
@@ -374,31 +345,3 @@ def _whole_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
-
-
-def build_canonical(
-    terms: Iterable[tuple[str, str, Iterable[str]]],
-    synonyms: dict[str, Iterable[str]],
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The surface -> canonical table and the entity types, all in normalised form."""
-    canonical: dict[str, str] = {}
-    entity_types: dict[str, str] = {}
-    for term, kind, aliases in terms:
-        key = normalize(term)
-        if not key:
-            continue
-        if kind != "term":
-            entity_types[key] = kind
-        canonical.setdefault(key, key)
-        for alias in aliases:
-            alias_key = normalize(alias)
-            if alias_key and alias_key != key:
-                canonical.setdefault(alias_key, key)
-    for word, variants in synonyms.items():
-        key = normalize(word)
-        canonical.setdefault(key, canonical.get(key, key))
-        for variant in variants:
-            variant_key = normalize(variant)
-            if variant_key and variant_key not in canonical:
-                canonical[variant_key] = canonical[key]
-    return canonical, entity_types

@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.engine.analysis import ENGLISH_STOPWORDS, Analyzer, Token, build_canonical
+from bot.engine.analysis import Analyzer, Token
 from bot.engine.focus import ClauseWords
 from bot.engine.normalize import normalize
+from bot.engine.surfaces import ENGLISH_STOPWORDS, build_canonical, build_glossary
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, SmallTalk
 
@@ -79,11 +80,14 @@ class Index:
         canonical, entity_types = build_canonical(
             ((t.term, t.type, t.aliases) for t in knowledge.terms), knowledge.synonyms
         )
+        glossary, glossary_names = build_glossary(knowledge.glossary, canonical)
         self.analyzer = Analyzer(
             canonical=canonical,
             entity_types=entity_types,
             stopwords=knowledge.stopwords,
             frame_words=knowledge.frame_words,
+            glossary=glossary,
+            glossary_names=glossary_names,
         )
         words = knowledge.clause_words
         self.clause_words = ClauseWords(

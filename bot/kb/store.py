@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.kb.article import Article, article_from_plain_text, load_article
 from bot.kb.factfile import load_fact_file
 from bot.kb.facts import Fact
+from bot.kb.glossary import Glossary, english_meanings, load_glossary
 from bot.kb.ids import LostFacts
 from bot.kb.intents import Intent, check_answers, load_intents
 from bot.kb.provenance import check_article
@@ -62,6 +63,7 @@ class Knowledge:
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clause_words: dict[str, frozenset[str]] = field(default_factory=dict)  # language.yaml clauses
+    glossary: Glossary = field(default_factory=Glossary)  # English -> Chinese (glossary.yaml)
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -347,6 +349,11 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
     errors += syn_errors
     language, lang_errors = load_language(directory / "language.yaml")
     errors += lang_errors
+    glossary, glossary_errors = load_glossary(
+        directory / "glossary.yaml",
+        english_meanings(synonyms, ((t.term, t.aliases) for t in terms)),
+    )
+    errors += glossary_errors
     if errors:
         raise KnowledgeInvalid(errors)
     return Knowledge(
@@ -362,6 +369,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         attribute_questions=language.attribute_questions,
         followups=language.followups,
         clause_words=language.clauses,
+        glossary=glossary,
     )
 
 
