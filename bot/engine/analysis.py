@@ -4,7 +4,8 @@ Three steps, the same for questions and for the article: fold every known surfac
 alias, a synonym, an English name) into its canonical word; segment with jieba (rjieba), which
 also knows every canonical word of the knowledge as a user word so names like 北脑2号 and
 三城一区 stay whole; and label each token: stop word, frame word, named entity, number, or an
-ordinary content word.
+ordinary content word. A question's English words are folded through the glossary too
+(knowledge/glossary.yaml), into Chinese words the article may not have.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ class Analyzer:
         """Replace every known surface form by its canonical form, longest match first.
 
         With `fuzzy` (questions only), a long name typed with one wrong character is read as the
-        name, unless the knowledge itself uses what was typed (科研人才 is not 科研人员).
+        name, unless the knowledge itself uses what was typed (科研人才 is not 科研人员), and
+        English words are translated through the glossary (the knowledge's own text is not:
+        its English examples would otherwise make the translations words it uses).
         """
         out: list[str] = []
         i = 0
