@@ -222,3 +222,14 @@ def test_more_may_name_what_it_is_about_when_that_is_the_topic(engine) -> None:
         assert reply.kind == "answer" and reply.lead == "原文是这样写的：", more
     (_, price), _ = talk(engine, first, "这个机器人多少钱")
     assert price.kind == "fallback"
+
+
+def test_a_pronoun_keeps_the_rest_of_the_topic_when_alone_it_reads_elsewhere(engine) -> None:
+    (_, origin), _ = talk(engine, "肥城锂电园区有多少博士？", "他们是从哪些单位来的")
+    assert answered(origin, "山东大学")  # not the sidebar's 综合各媒体报道
+
+
+def test_it_never_stands_for_a_place_the_answer_only_mentioned(engine) -> None:
+    (what, who), context = talk(engine, "夸父是什么？", "它是哪家单位研发的？")
+    assert answered(what, "量子计算云平台") and ("北京", "place") in context.answer
+    assert who.kind == "fallback"  # the article never says; not 北京天坛医院's robot

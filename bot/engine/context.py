@@ -14,7 +14,7 @@ message with a subject of its own starts a new topic. The words that mark a foll
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -207,16 +207,43 @@ class Conversation:
     def _pronoun_reply(
         self, readings: list[tuple[str, str]], context: Context, now: float
     ) -> tuple[Reply, Context]:
-        """The likeliest referent's reading; a less likely one only when the answer quotes
-        that referent itself (它 after "Vidu是谁发布的": 清华大学 when Vidu does not fit)."""
-        reply, after = self._first_answer([readings[0][0]], context, now)
+        """The likeliest referent's reading, with the rest of the topic when that alone is
+        answered from elsewhere in the article (他们都是从哪些单位来的 of 肥城's 硕士); a less
+        likely referent only when the answer quotes it itself (它 after "Vidu是谁发布的":
+        清华大学 when Vidu does not fit), and never a place the answer only mentioned."""
+        first, referent = readings[0]
+        reply, after = self._first_answer([first], context, now)
+        if reply.kind == "answer" and not self._of_context(reply, context):
+            rest = [name for name, _ in context.topic if name != referent and name not in first]
+            fuller = joined(" ".join(rest), first)
+            other = self.engine.ask(fuller) if rest else reply
+            if other.kind == "answer" and self._of_context(other, context):
+                return other, self._after(fuller, other, context, now)
+        kinds = dict([*context.answer, *context.topic])
         for reading, referent in readings[1:]:
             if reply.kind == "answer" or referent == context.asked:
                 break  # (a common noun asked about is no name to try in second place)
+            if kinds.get(referent) == "place":
+                continue
             other = self.engine.ask(reading)
             if other.kind == "answer" and self._quotes(other, [referent]):
                 return other, self._after(reading, other, context, now)
         return reply, after
+
+    def _of_context(self, reply: Reply, context: Context) -> bool:
+        """Does the answer quote the section the conversation was in?"""
+        seen = self._sections(context.shown)
+        return not seen or bool(self._sections(s.fact_id for s in reply.sources) & seen)
+
+    def _sections(self, fact_ids: Iterable[str]) -> set[tuple[str, str]]:
+        found = set()
+        for fact_id in fact_ids:
+            try:
+                fact = self.engine.knowledge.fact(fact_id)
+            except KeyError:
+                continue
+            found.add((fact.article, fact.section))
+        return found
 
     def _quotes(self, reply: Reply, names: list[str]) -> bool:
         """Does the reply quote every one of these names (in their canonical form)?"""
