@@ -173,3 +173,21 @@ def test_no_content_words_asks_for_a_question(engine) -> None:
     reply = engine.ask("是什么")
     assert reply.kind == "fallback" and reply.lead == NO_QUESTION
     assert reply.suggestions
+
+
+def test_a_description_is_named_by_the_sentence_beside_the_one_it_describes(engine) -> None:
+    # The look of the part is one sentence, its name the next one of the same paragraph.
+    reply = engine.ask("工业机器人里那个黑乎乎的圆盒子，学名是什么")
+    assert reply.kind == "answer" and "RV减速机" in reply.text
+
+
+def test_a_full_name_asked_is_a_name_asked(engine) -> None:
+    reply = engine.ask("“三城一区”的一区，全名叫什么")
+    assert reply.kind == "answer" and "创新型产业集群示范区" in reply.text
+
+
+def test_a_place_found_only_inside_a_longer_name_is_not_covered(engine) -> None:
+    # The sentence lists 武汉大学 among the bodies the doctors come from: nothing of 武汉.
+    assert engine.ask("武汉那边有多少博士常驻").kind != "answer"
+    assert engine.ask("武汉有多少家科研院所").kind != "answer"
+    assert engine.ask("肥城有多少博士常驻").kind == "answer"

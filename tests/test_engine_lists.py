@@ -39,3 +39,9 @@ def test_counting_is_not_listing_and_a_few_kinds_do_not_list_hundreds() -> None:
 def test_the_engine_declines_a_list_the_article_does_not_give(engine) -> None:
     assert engine.ask("2024中关村论坛发布的10项重大科技成果都有哪些？").kind != "answer"
     assert engine.ask("京津冀那9大高新区都是哪几个？").kind != "answer"
+
+
+def test_a_count_inside_a_description_asks_for_no_members() -> None:
+    # What is asked is the name of the thing that has them, not the members themselves.
+    assert listed_set("那个把300多个平台都标在上面的地图叫什么") is None
+    assert listed_set("那300多个平台都是哪些") is not None

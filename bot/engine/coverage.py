@@ -79,6 +79,9 @@ def cover(
         ):
             match = 0.0  # 院长 asked, only a 副院长 named: another post
             result.blocking.append(word)
+        if match >= 0.5 and _inside_names_only(index, candidate, question, token):
+            match = 0.0  # 武汉 asked, only 武汉大学 named: a body, not the place
+            result.blocking.append(word)
         focus_match = _covered(index, focus_text, token, lenient, typo)
         if generic:
             if match < 1 and token.text in candidate.plain_text:
@@ -136,6 +139,37 @@ def _veto_uncovered(
         and token.text not in categories
     ):
         result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+def _inside_names_only(
+    index: Index, candidate: Candidate, question: Question, token: Token
+) -> bool:
+    """Is a place the question names in the candidate only as part of a longer name that is
+    no place ("武汉有多少科研院所" and the sentence lists 武汉大学 among the bodies)? Not when
+    the question speaks of that body ("深圳那个农业研究所", "北京脑科学…研究所的所长")."""
+    word = token.text
+    types = index.analyzer.entity_types
+    if not (types.get(word) == "place" or token.pos == "ns") or word not in candidate.text:
+        return False
+    folded = question.folded
+    if re.search(rf"{re.escape(word)}\s*(?:那个|这个|那家|那所|那座|那位|的)", folded):
+        return False  # 深圳那个…: a description of something there
+    longer = {
+        name
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+        if word in name and name != word and types.get(name) != "place"
+    }
+    others = [t.text for t in question.content if len(t.text) >= 2 and t.text != word]
+    if not longer or any(
+        name[: name.find(word) + len(word) + 1] in folded or any(o in name for o in others)
+        for name in longer
+    ):
+        return False
+    text = candidate.text
+    for name in sorted(longer, key=len, reverse=True):
+        text = text.replace(name, "§")
+    return word not in text
 
 
 def _claims(question: Question) -> bool:

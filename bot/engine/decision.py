@@ -52,7 +52,7 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         notes["candidates"] = [describe(s) for s in ranked[:6]]
         notes["smalltalk"] = f"{smalltalk} {chat:.3f}"
     best = admissible[0] if admissible else None
-    if best is not None and _outranked(index, ranked[0], best):
+    if best is not None and _outranked(index, question, ranked[0], best):
         # What the question reads most like cannot answer it (it lacks a key term): a
         # weaker match that happens to pass would be answering another question.
         notes["declined"] = f"{ranked[0].candidate.key} lacks {'、'.join(ranked[0].blocking)}"
@@ -78,7 +78,7 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
     return _otherwise(index, replies, question, ranked, admissible, best, notes, out)
 
 
-def _outranked(index: Index, leader: Scored, best: Scored) -> bool:
+def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -> bool:
     """Does a blocked candidate read so much more like the question than the best admissible
     one that answering with the latter would answer another question? (Not when all it lacks
     is the kind of thing asked, which the runner-up holds: "vidu多长" reads like "Vidu是什么",
@@ -90,6 +90,13 @@ def _outranked(index: Index, leader: Scored, best: Scored) -> bool:
             all(b in index.attribute_questions or b in _KINDS_ASKED for b in leader.blocking)
             and best.resemblance >= RUNNER_UP_RESEMBLANCE
         )
+        and not (
+            leader.blocking == ["名称"]
+            and not any(t.kind == "entity" for t in question.content)
+            and _same_paragraph(leader, best)
+        )
+        # "那个黑色圆盒子叫什么", a description that names nothing: the sentence that
+        # describes it does not name it; the one beside it, of the same paragraph, does
     )
 
 

@@ -32,7 +32,9 @@ _WHO_QUESTION = re.compile(
     r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领"
     r"|拍|摄|写|撰写|画|绘制|制作)"
 )
-_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|哪家|哪1家|是谁家|\bname\b")
+# Words that ask a thing's name (全称: its full name).
+NAME_WORDS = ("叫", "叫什么", "叫啥", "名字", "名称", "全称", "全名", "学名", "name")
+_NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|全称|全名|学名|哪家|哪1家|是谁家|\bname\b")
 _ORG_WORDS = "企业|公司|科技企业|医院|高校|机构|单位|部门|研究所|媒体|报纸|报社|厂家|工厂|出版社"
 # 哪家企业 / 哪几个部门 / which company: the answer must name an organisation.
 # (An answer may also say the bodies were several, unnamed but plain: 多部门联合印发.)
@@ -185,7 +187,7 @@ def _named_kinds(index: Index, tokens: list[Token], folded: str) -> tuple[str, .
         return None
     types = index.analyzer.entity_types
     for position, token in enumerate(tokens):
-        if token.text in ("叫", "叫什么", "叫啥", "名字", "名称", "name"):
+        if token.text in NAME_WORDS:
             for before in reversed(tokens[:position]):
                 if before.kind == "stop" or before.text in ("的", "那个", "这个"):
                     continue
@@ -205,7 +207,7 @@ def _named_subject(tokens: list[Token], content: list[Token]) -> list[Token]:
             following = [t for t in tokens[position + 1 : position + 3] if t.kind != "stop"]
             if following:
                 return following[:1]
-        if token.text in ("叫", "叫什么", "叫啥", "名字", "名称"):
+        if token.text in NAME_WORDS:
             before = [t for t in tokens[:position] if t.kind != "stop"]
             if before:
                 return before[-1:]

@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 
 # The question names a counted set, then asks for its members (都是哪几个, 具体有哪些, 还有哪些,
-# 都叫什么, 分别是什么).
+# 都叫什么, 分别是什么; not 都标出来的地图叫什么, which asks the name of the thing that has them).
 _COUNTED = re.compile(
     r"(?<![\d.])(?P<n>\d+)(?:多|余)?(?P<measure>[大项家个位名所类批只台套款]?)"
     r"(?P<noun>[\u4e00-\u9fff]{1,8}?)"
     r"(?:都|具体|分别|各|除了|其余|其他|另外|别的|还)"
 )
 _MEMBERS = re.compile(
-    r"(?:都|具体|分别|还|其余|其他|另外|别的)[\u4e00-\u9fff\s\d]{0,8}?"
+    r"(?:都|具体|分别|还|其余|其他|另外|别的)(?:(?!的)[\u4e00-\u9fff\s\d]){0,8}?"
     r"(?:哪些|哪几|哪\d+[个家项位所]|叫什么|叫啥|是什么|是谁|有谁|名字|名单)"
 )
 _KINDS = re.compile(r"类型|种类|类别|哪类|哪几类|领域|方面|行业")
