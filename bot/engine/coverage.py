@@ -154,12 +154,9 @@ def _inside_names_only(
     folded = question.folded
     if re.search(rf"{re.escape(word)}\s*(?:那个|这个|那家|那所|那座|那位|的)", folded):
         return False  # 深圳那个…: a description of something there
-    longer = {
-        name
-        for fact in candidate.facts
-        for name in index.fact_names[fact.id]
-        if word in name and name != word and types.get(name) != "place"
-    }
+    longer = _longer_names(index, word)
+    if not longer:
+        return False  # the article names the place itself somewhere (山东 of 山东省肥城市)
     others = [t.text for t in question.content if len(t.text) >= 2 and t.text != word]
     if not longer or any(
         name[: name.find(word) + len(word) + 1] in folded or any(o in name for o in others)
@@ -170,6 +167,30 @@ def _inside_names_only(
     for name in sorted(longer, key=len, reverse=True):
         text = text.replace(name, "§")
     return word not in text
+
+
+_LONGER: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _longer_names(index: Index, word: str) -> frozenset[str]:
+    """The longer names, no places, that hold a place's name, when the article never names
+    the place by itself (武汉 only in 武汉大学); else nothing."""
+    key = (id(index), word)
+    if key not in _LONGER:
+        types = index.analyzer.entity_types
+        longer = {
+            name
+            for names in index.fact_names.values()
+            for name in names
+            if word in name and name != word and types.get(name) != "place"
+        }
+        text = index.article_text
+        for name in sorted(longer, key=len, reverse=True):
+            text = text.replace(name, "§")
+        _LONGER[key] = frozenset(longer) if word not in text else frozenset()
+        if len(_LONGER) > 4096:
+            _LONGER.clear()
+    return _LONGER[key]
 
 
 def _claims(question: Question) -> bool:
