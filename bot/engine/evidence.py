@@ -59,7 +59,15 @@ def phrased(index: Index, candidate: Candidate) -> str:
 
 
 def has_instance(index: Index, candidate: Candidate, category: Token) -> bool:
-    """Does a fact of the candidate hold a word with the category's head (奖 of 大奖)?"""
+    """Does a fact of the candidate hold a word with the category's head (奖 of 大奖), or name
+    a thing of the kind the word stands for (哪个活动 -> an event: 中关村论坛年会)?"""
+    kind = index.kinds.get(category.text)
+    if kind is not None and any(
+        index.analyzer.entity_types.get(name) == kind
+        for f in candidate.facts
+        for name in index.fact_names[f.id]
+    ):
+        return True
     head = category.text[-1]
     return len(category.text) >= 2 and any(
         len(t.text) >= 2 and t.text.endswith(head) and t.text != category.text

@@ -137,6 +137,10 @@ class Index:
         self.fact_names = {
             fact.id: tuple(normalize(name) for name in fact.entities) for fact in knowledge.facts
         }
+        # Kind word -> the type of name it asks for (活动 -> event): evidence.has_instance.
+        self.kinds = {
+            normalize(word): kind for kind, words in knowledge.kinds.items() for word in words
+        }
         self.attribute_questions = {
             normalize(word): tuple(e if e.startswith("#") else normalize(e) for e in evidence)
             for word, evidence in knowledge.attribute_questions.items()

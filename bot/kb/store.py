@@ -17,6 +17,7 @@ from bot.kb.facts import Fact
 from bot.kb.glossary import Glossary, english_meanings, load_glossary
 from bot.kb.ids import LostFacts
 from bot.kb.intents import Intent, check_answers, load_intents
+from bot.kb.kinds import load_kinds
 from bot.kb.provenance import check_article
 from bot.kb.yamlsrc import (
     Collector,
@@ -64,6 +65,7 @@ class Knowledge:
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clause_words: dict[str, frozenset[str]] = field(default_factory=dict)  # language.yaml clauses
     glossary: Glossary = field(default_factory=Glossary)  # English -> Chinese (glossary.yaml)
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> its kind words
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -218,6 +220,7 @@ class Language:
     attribute_questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clauses: dict[str, frozenset[str]] = field(default_factory=dict)
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 FOLLOWUP_LISTS = (
@@ -301,7 +304,10 @@ def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
         attributes[str(word)] = tuple(evidence)
     followups = _load_followups(c, data)
     clauses = _clause_lists(data, c)
-    language = Language(words["stopwords"], words["frame_words"], attributes, followups, clauses)
+    kinds = load_kinds(c, data)
+    language = Language(
+        words["stopwords"], words["frame_words"], attributes, followups, clauses, kinds
+    )
     return language, c.errors
 
 
@@ -370,6 +376,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         followups=language.followups,
         clause_words=language.clauses,
         glossary=glossary,
+        kinds=language.kinds,
     )
 
 
