@@ -134,3 +134,11 @@ def test_what_the_article_does_not_say_is_declined_in_either_language(
     engine, question: str
 ) -> None:
     assert engine.ask(question).kind != "answer"
+
+
+def test_english_words_put_into_chinese_are_read_as_one_chinese_phrase(engine) -> None:
+    """"surgery robot" becomes 手术机器人, written without a space, so it is read as the name
+    the knowledge folds it to, as when typed in Chinese."""
+    index = engine.index
+    folded = index.analyzer.fold("那个surgery robot做了多少例手术", fuzzy=True)
+    assert "血管介入手术机器人" in folded

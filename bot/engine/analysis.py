@@ -45,6 +45,7 @@ _MAGNITUDE = re.compile(r"^([万亿]?)(?:余|多)?[个所家项名件位台套�
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ class Analyzer:
         n = len(text)
         canonical = self._folds if fuzzy else self.canonical
         english = fuzzy and _CJK.search(text) is None
+        translated = False
         while i < n:
             for length in self._lengths.get(text[i], ()):
                 surface = text[i : i + length]
@@ -172,6 +174,7 @@ class Analyzer:
                         and not _has_digit(surface)
                     ):
                         target = surface  # 悟道2.0 is not 悟道3.0 with a number after it
+                    translated = translated or (surface.isascii() and not target.isascii())
                     out.append(target)
                     i += length
                     break
@@ -183,6 +186,9 @@ class Analyzer:
                 else:
                     out.append(text[i])
                     i += 1
+        if translated:  # English words put into Chinese are written as Chinese is, without
+            # spaces, and read again: "surgery robot" -> 手术机器人, a name of the knowledge
+            return self.fold(_BETWEEN_CJK.sub("", "".join(out)))
         return "".join(out)
 
     def _translates(self, surface: str) -> bool:
