@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bot.engine.normalize import normalize
 from bot.engine.replies import DONT_KNOW
 from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole, counted
 from tests.test_context import answered, talk
 
 NAMES = ("叫什么", "名字")
-MEMBERS = ("哪些", "哪家")
+MEMBERS = ("哪些", "哪家", "是谁")
 PASSAGE = "".join(
     [
         "今年5月，该机器人还将在河北一家医院推广应用。",
@@ -29,11 +30,12 @@ def test_counted_things_are_found_with_what_follows_them() -> None:
 
 def test_names_of_what_is_only_counted_are_not_given() -> None:
     def asks(message: str, *nouns: str) -> bool:
-        return asks_names_of_counted(message, list(nouns), PASSAGE, NAMES, MEMBERS)
+        return asks_names_of_counted(message, list(nouns), PASSAGE, (NAMES, MEMBERS, ("他们",)))
 
     assert asks("那家医院叫什么", "医院")
     assert asks("那7个人都叫什么名字")
     assert asks("这几位是哪些人")
+    assert asks("他们分别是谁") and not asks("他们来自哪些单位", "单位")
     assert not asks("都有哪些平台", "平台")  # 成果转化、产业创新等: the article lists them
     assert asks("这些平台都叫什么名字", "平台")  # but never names one
     assert not asks("医院在哪个城市", "医院", "城市")  # asks no name
@@ -43,9 +45,14 @@ def test_names_of_what_is_only_counted_are_not_given() -> None:
 def test_a_part_is_not_answered_by_the_whole() -> None:
     quote = "中关村企业在津冀设立分支机构数量突破1万家"
     breakdown = ("其中", "分别")
-    assert asks_part_of_whole("其中河北有多少家", ["河北"], breakdown, quote)
-    assert not asks_part_of_whole("河北有多少家", ["河北"], breakdown, quote)  # no breakdown
-    assert not asks_part_of_whole("其中中关村有多少", ["中关村"], breakdown, quote)
+    assert asks_part_of_whole("其中河北有多少家", ["河北"], breakdown, quote, True)
+    assert not asks_part_of_whole("河北有多少家", ["河北"], breakdown, quote, True)  # no 其中
+    assert not asks_part_of_whole("其中中关村有多少", ["中关村"], breakdown, quote, True)
+    listed = normalize(
+        "中关村科学城、怀柔科学城、未来科学城共同组成“三城一区”，2023年承接成果超过270个"
+    )
+    assert asks_part_of_whole("其中怀柔科学城有多少", ["怀柔科学城"], breakdown, listed, True)
+    assert not asks_part_of_whole("其中怀柔科学城在哪", ["怀柔科学城"], breakdown, listed, False)
 
 
 def test_a_follow_up_asking_names_the_article_never_gives_is_declined(engine) -> None:
@@ -68,3 +75,17 @@ def test_a_breakdown_of_a_figure_given_for_a_whole_is_declined(engine) -> None:
     assert ellipsis.kind == "fallback" and "1万家" not in ellipsis.text
     (_, masters), _ = talk(engine, "肥城锂电园区常驻多少博士？", "其中硕士有多少")
     assert answered(masters, "37名硕士")  # a part the quote names is answered
+
+
+def test_a_which_without_a_noun_asks_of_the_last_question(engine) -> None:
+    (_, which), _ = talk(engine, "京津冀国家高新区联盟首批汇聚了几大高新区？", "分别是哪几个")
+    assert which.kind == "fallback"  # 9大高新区: never named
+    (_, units), _ = talk(engine, "京津冀科技创新服务提供机构目录涵盖多少家单位？", "都有哪些单位")
+    assert units.kind == "fallback"
+    (_, listed), _ = talk(engine, "京津冀科技创新服务平台地图有多少个平台？", "都有哪些平台")
+    assert answered(listed, "成果转化、产业创新、科技服务")  # named with the count
+
+
+def test_a_part_listed_without_a_figure_of_its_own_is_declined(engine) -> None:
+    (_, part), _ = talk(engine, "2023年一区承接了多少成果？", "其中来自怀柔科学城的有多少")
+    assert part.kind == "fallback" and "270" not in part.text

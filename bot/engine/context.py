@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot.engine.followup import Name, Reader, joined, nounish, timely
+from bot.engine.followup import Name, Reader, asks_quantity, joined, nounish, timely
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import continuation, others, shown_facts
 from bot.engine.replies import DONT_KNOW
@@ -147,20 +147,24 @@ class Conversation:
 
     def _names_of_counted(self, folded: str, tokens: list, context: Context) -> bool:
         """A follow-up asking the names of what the last passage only counts (那7个人都叫什么,
-        那家医院叫什么); only one about that passage: every name it gives is in it."""
+        那家医院叫什么); only one about that passage: every name it gives is in it. With no
+        noun of its own (分别是哪几个), it asks of the last question's."""
         passage = self._passage(context.shown)
         words = self.read.words
         in_passage = self._fold(normalize(passage)).replace(" ", "")
         if any(name not in in_passage for name, _ in self.read.names(tokens)):
             return False
-        nouns = [t.text for t in tokens if nounish(t)]
-        return asks_names_of_counted(folded, nouns, passage, words.names, words.members)
+        nouns = _nouns(tokens) or _nouns(self.read.tokens(context.question))
+        plural = tuple(w for w in words.person if "们" in w or "些" in w)
+        return asks_names_of_counted(folded, nouns, passage, (words.names, words.members, plural))
 
     def _part_of_whole(self, folded: str, tokens: list, reply: Reply) -> bool:
-        """A breakdown (其中河北有多少家) answered with a quote that never names the part."""
+        """A breakdown (其中河北有多少家) answered with a quote that never names the part, or
+        gives no figure beside it."""
         parts = [name for name, _ in self.read.names(tokens)]
         quoted = self._fold(normalize("".join(s.quote for s in reply.sources)))
-        return asks_part_of_whole(folded, parts, self.read.words.breakdown, quoted)
+        quantity = any(asks_quantity(t) for t in tokens)
+        return asks_part_of_whole(folded, parts, self.read.words.breakdown, quoted, quantity)
 
     def _declined(self, context: Context) -> Reply:
         """The refusal of a follow-up the article does not answer, suggesting what it can
@@ -319,6 +323,15 @@ class Conversation:
             shown=shown_facts(self.engine, reply),
             at=now,
         )
+
+
+def _nouns(tokens: list) -> list[str]:
+    """The nouns of a message that may name what it asks about (单位 and 机构 too)."""
+    return [
+        t.text
+        for t in tokens
+        if t.kind in ("word", "entity", "frame") and t.pos.startswith("n") and len(t.text) > 1
+    ]
 
 
 def _addressing_removed(text: str) -> str:

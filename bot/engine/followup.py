@@ -302,6 +302,13 @@ def _asks(token: Token) -> bool:
     )
 
 
+def asks_quantity(token: Token) -> bool:
+    """多少, 几, 多大: the message asks how many or how much."""
+    return token.kind == "stop" and (
+        token.text.startswith("几") or (token.text.startswith("多") and len(token.text) > 1)
+    )
+
+
 def timely(token: Token) -> bool:
     """A word of time: 今年, 现在, 3月, 2023年."""
     return token.pos == "t" or (

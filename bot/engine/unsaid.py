@@ -20,7 +20,7 @@ from bot.engine.normalize import normalize
 # words after it up to the clause's end: "一家医院推广应用", "300余家企业汇聚于此", "7人入选".
 _COUNTED = re.compile(
     r"(?<![0-9.０-９])([0-9０-９]+(?:\.[0-9]+)?|[一两二三四五六七八九十几数百千万]+)(?:余|多)?"
-    r"([家处个所位名项款台座人支批])([^\s\d，。、；：！？…“”‘’（）()—,.;:!?]{0,8})"
+    r"([家处个所位名项款台座人支批大])([^\s\d，。、；：！？…“”‘’（）()—,.;:!?]{0,8})"
 )
 _PEOPLE = "人名位"  # classifiers that are the noun themselves: 7人, 26名 (of people)
 _LISTED = ("等", "”", "」")  # what ends an enumeration of the members counted after it
@@ -50,43 +50,64 @@ def counted(passage: str) -> list[Counted]:
     return found
 
 
-def mentions(message: str, nouns: list[str], thing: Counted, passage: str) -> bool:
+def mentions(message: str, nouns: list[str], thing: Counted, passage: str, loose: bool) -> bool:
     """Does the message speak of this counted thing: by its number or 几/些 with people (那7个人,
-    这几位 of 7人), by a noun of the words after it (那家医院 of 一家医院), or by a noun sharing a
-    character with them (这个园区 of 一处产业园) when the passage names no such thing?"""
+    这几位 of 7人), by a noun of the words after it (那家医院 of 一家医院), or, `loose`, by a
+    noun sharing a character with them (这个园区 of 一处产业园) when the passage names no such
+    thing?"""
     people = thing.number in _DIGITS.findall(message) or _SOME_PEOPLE.search(message)
     if thing.classifier in _PEOPLE and people:
         return any(mark in message for mark in "人位名")
     for noun in nouns:
         if noun in thing.tail:
             return True
-        near = len(noun) > 1 and (set(noun) - set(_PEOPLE)) & set(thing.tail[:4])
+        near = loose and len(noun) > 1 and (set(noun) - set(_PEOPLE)) & set(thing.tail[:4])
         if near and not re.search(rf"[^\s，。、；：“”]{{2}}{re.escape(noun)}", passage):
             return True  # (哪个研究所 is not of 一名研究员 where 深圳……研究所 is named)
     return False
 
 
 def asks_names_of_counted(
-    message: str, nouns: list[str], passage: str, names: tuple[str, ...], members: tuple[str, ...]
+    message: str,
+    nouns: list[str],
+    passage: str,
+    words: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
 ) -> bool:
-    """Does the folded message ask for the names (`names`: 叫什么, 名字) or the members
-    (`members`: 哪些, 哪家) of something the passage only counts? Members named with the count
-    answer a "which" (哪些平台: 成果转化、产业创新……等300余个平台), never a "what name"."""
+    """Does the folded message ask for the names (`words[0]`: 叫什么, 名字) or the members
+    (`words[1]`: 哪些, 哪家) of something the passage only counts, or, with a plural person
+    pronoun (`words[2]`: 他们) asking who, of people it only counts? Members named with the
+    count answer a "which" (哪些平台: 成果转化、产业创新……等300余个平台), never a "what name";
+    only a name is asked of a thing by a noun merely like the counted one's (这个园区叫什么)."""
+    names, members, plural = words
     by_name = any(word in message for word in names)
     if not by_name and not any(word in message for word in members):
         return False
+    who = by_name or "谁" in message
+    them = who and any(word in message for word in plural)
     return any(
-        mentions(message, nouns, thing, passage) and (by_name or not thing.named)
+        (
+            mentions(message, nouns, thing, passage, by_name)
+            or (them and thing.classifier in _PEOPLE)
+        )
+        and (by_name or not thing.named)
         for thing in counted(passage)
     )
 
 
 def asks_part_of_whole(
-    message: str, parts: list[str], breakdown: tuple[str, ...], quoted: str
+    message: str, parts: list[str], breakdown: tuple[str, ...], quoted: str, quantity: bool
 ) -> bool:
     """Does the folded message ask with 其中/分别 of a part (a place, a body) that its answer's
-    folded quote does not name itself? Then the quote gives the figure only for a whole."""
+    folded quote (punctuation spaces) does not name, or, asking how many, names in no clause
+    with a figure?
+    Then the quote gives the figure only for a whole (其中河北有多少家 of 津冀's 1万家)."""
     if not parts or not any(word in message for word in breakdown):
         return False
     compact = quoted.replace(" ", "")
-    return any(part not in compact for part in parts)
+    clauses = quoted.split()
+    for part in parts:
+        if part not in compact:
+            return True
+        if quantity and not any(part in c and _DIGITS.search(c) for c in clauses):
+            return True  # (其中怀柔科学城有多少: it is listed, with no figure of its own)
+    return False
