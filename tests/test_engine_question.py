@@ -52,3 +52,17 @@ def test_parts_are_the_sentences_long_enough_to_ask() -> None:
     two = parts("刀具是加工什么零件的？效率提升了多少？")
     assert two == ["刀具是加工什么零件的", "效率提升了多少"]
     assert parts("好的。谢谢") == []
+
+
+def test_the_writers_own_remarks_do_not_veto_but_a_remark_naming_the_place_asked_does(
+    engine,
+) -> None:
+    # Who the writer is, and where from, when the asking clause names its own place.
+    for message in (
+        "您好，我是初三学生，想知道阮珏多大年纪拿到长聘席位的？",
+        "我老家河南的，肥城那个锂电产业园免费给企业的研发空间有多大？",
+        "作为一名做投资的，我挺好奇：北京的三个科学城都叫什么？",
+    ):
+        assert engine.ask(message).kind == "answer", message
+    # The place of the remark is what is asked about when the asking clause names none.
+    assert engine.ask("我在上海，有多少所高校？").kind != "answer"

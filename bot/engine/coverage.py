@@ -122,6 +122,8 @@ def _veto_uncovered(
     if token.pos == MERGED or token.text in index.attribute_questions:
         return  # weighed, not vetoed: lone characters that read as no typo, and
         # attribute words (职称), which their own evidence check decides
+    if token.pos in ("s", "f") and token.kind == "word":
+        return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
     if (
         is_key_term(index, token)
         and not (token.text in categories and token.text not in index.analyzer.entity_types)

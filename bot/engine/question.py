@@ -142,6 +142,7 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it asks of them
     types = analyzer.entity_types
     asked = [analyzer.fold(focus.asking_text, fuzzy=True)]
+    placed = any(_place_or_body(types, t) for t in asking)  # it names its own place
     kept_text: list[str] = []  # clauses of the article's words: they set the scene
     vetoing: list[str] = []  # ...whose names may be what is asked about ("说到上海，…")
     for number, clause in enumerate(focus.clauses):
@@ -156,10 +157,14 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         if clause.topical or (
             named
             and all(t.kind == "entity" for t in named)
-            and (clause.role != "remark" or any(_place_or_body(types, t) for t in named))
+            and (
+                clause.role != "remark"
+                or (not placed and any(_place_or_body(types, t) for t in named))
+            )
         ):
             vetoing.append(folded)  # 说到上海，有多少高校; a bare name is the topic too
-            # (but not the writer's own: "我是高中生" names no place or body)
+            # (but not the writer's own: "我是高中生" names no place or body, and in "我山东的，
+            # 肥城那个园区……" the asking clause names its own place)
         elif clause.role in ("remark", "claim") or not any(_of_article(index, t) for t in words):
             continue  # about the writer, or nothing of the article: chatter
         elif not any(t.text in types for t in words):
