@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from bot.engine.analysis import Token
 from bot.engine.claims import Claimed, claimed_figures, split_claim
+from bot.engine.english_claims import english_claimed
 from bot.engine.features import Features, features
 from bot.engine.focus import Focus, read_focus
 from bot.engine.index import Index
@@ -99,7 +100,7 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         exempt=exempt,
         chatter=chatter,
         resembled=resembled,
-        claimed=claimed_figures(focus, tokens) if focus is not None else (),
+        claimed=claimed_figures(focus, tokens) if focus is not None else english_claimed(text),
         claim_names=_claim_names(index, focus) if focus is not None and focus.is_claim else _NONE,
         listed=listed_set(checked_folded),
     )

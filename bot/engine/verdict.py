@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, quantities
 from bot.engine.coverage import TITLES
+from bot.engine.english_claims import english_claim
 from bot.engine.index import Index
 from bot.engine.kinds import swapped
 from bot.engine.normalize import normalize
@@ -33,6 +34,8 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
     if reply.kind != "answer" or not reply.sources:
         return reply
     focus = question.focus
+    if focus is None and question.english and english_claim(question.text):
+        return _settle_english(index, replies, question, reply)
     if focus is None or not (focus.is_claim or question.claimed):
         return reply
     facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
@@ -65,6 +68,22 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         verdict = "yes"  # every word of the claim is covered by what the answer quotes
     if verdict is None:
         return reply  # (a figure it cannot check is confirmed by nothing)
+    return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
+
+
+def _settle_english(index: Index, replies: Replies, question: Question, reply: Reply) -> Reply:
+    """An English yes/no question: its figures against the quotes' ("Did it take only one
+    month…" / 1个月), else confirmed by what the quotes cover."""
+    facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
+    claimed = [c.quantity for c in question.claimed]
+    beside = _figure_beside(index, facts, claimed)
+    if beside is not None:
+        facts.append(beside)
+        reply = replace(reply, sources=replies.sources(tuple(facts)))
+    text = "".join(index.fact_text[f.id] for f in facts)
+    verdict = compare(claimed, quantities(text)) or ("yes" if not claimed else None)
+    if verdict is None:
+        return reply
     return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
 
 
