@@ -233,3 +233,9 @@ def test_it_never_stands_for_a_place_the_answer_only_mentioned(engine) -> None:
     (what, who), context = talk(engine, "夸父是什么？", "它是哪家单位研发的？")
     assert answered(what, "量子计算云平台") and ("北京", "place") in context.answer
     assert who.kind == "fallback"  # the article never says; not 北京天坛医院's robot
+
+
+def test_a_demonstrative_finds_a_name_the_answer_only_quoted(engine) -> None:
+    (person, made), _ = talk(engine, "罗敏是谁？", "这个所研发了什么？")
+    assert "北京脑科学与类脑研究所" not in person.lead  # named only in the quote
+    assert answered(made, "北脑二号")

@@ -311,13 +311,18 @@ class Conversation:
         if not topic:
             noun = next((t.text for t in tokens if nounish(t)), "")
             topic = ((noun, "thing"),) if noun else context.topic
-        # what the answer said: its answer line, or, with no line of its own, its quotes
-        said = reply.lead if reply.intent else "".join(s.quote for s in reply.sources)
+
+        # what the answer named: in its answer line first, then in its quotes
+        def names_of(text: str) -> tuple[Name, ...]:
+            return self.read.names(self.read.tokens(normalize(text)))
+
+        quoted = "。".join(s.quote for s in reply.sources)
+        said = names_of(reply.lead) + names_of(quoted) if reply.intent else names_of(quoted)
         nouns = [t.text for t in tokens if nounish(t) and t.text not in dict(topic)]
         return Context(
             question=self.analyzer.fold(normalize(reading), fuzzy=True),
             topic=topic,
-            answer=self.read.names(self.read.tokens(normalize(said))),
+            answer=tuple(dict.fromkeys(said)),
             asked=nouns[-1] if nouns else "",
             key=reply.intent or (reply.sources[0].fact_id if reply.sources else ""),
             shown=shown_facts(self.engine, reply),
