@@ -45,3 +45,12 @@ def test_other_things_of_a_kind_are_the_paragraph_that_speaks_of_them(engine) ->
     assert set(context.shown) > {s.fact_id for s in answer.sources}
     (_, unknown), _ = talk(engine, "Vidu演示时输入的提示词是什么？", "还有别的价格吗")
     assert unknown.kind != "answer"  # nothing of the passage speaks of prices
+
+
+def test_what_follows_is_more_never_the_paragraph_itself(engine) -> None:
+    (answer, first, onward), _ = talk(engine, "Vidu是谁发布的？", "还有呢", "下一段呢")
+    assert onward.lead == MORE_LEAD  # (一段 alone would ask for the original)
+    shown = {s.paragraph_id for s in (*answer.sources, *first.sources)}
+    assert onward.sources and not {s.paragraph_id for s in onward.sources} & shown
+    (_, source), _ = talk(engine, "肥城锂电园区常驻多少博士？", "这段话出自哪里")
+    assert source.lead == ORIGINAL_LEAD

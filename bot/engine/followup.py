@@ -39,6 +39,7 @@ class Words:
     more: frozenset[str]
     original: frozenset[str]
     fillers: frozenset[str]
+    onward: frozenset[str]
     other: frozenset[str]
     names: tuple[str, ...]
     members: tuple[str, ...]
@@ -60,6 +61,7 @@ class Words:
             frozenset(words("more")),
             frozenset(words("original")),
             frozenset(words("fillers")),
+            frozenset(words("onward")),
             frozenset(words("other")),
             words("asks_names"),
             words("asks_members"),
@@ -82,7 +84,7 @@ class Reader:
         already (详细说说它, 展开讲讲这个机器人, 多说点Vidu的)."""
         tokens = self.tokens(normalised)
         words = self.words
-        allowed = words.more | words.original | words.fillers | topic
+        allowed = words.more | words.original | words.onward | words.fillers | topic
         pointed = {  # the noun a demonstrative comes with: 这个机器人
             i + 1 for i, t in enumerate(tokens[:-1]) if t.text in words.demonstratives
         }
@@ -93,9 +95,10 @@ class Reader:
             return None
         if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
             return None  # 具体有多少个, 这篇报道是谁写的: a question of its own
-        if any(t.text in words.original for t in tokens):
-            return True
-        return False if any(t.text in words.more for t in tokens) else None
+        onward = any(word in normalised.replace(" ", "") for word in words.onward)
+        if any(t.text in words.original for t in tokens) and not onward:
+            return True  # (下一段呢 asks for what follows, not for the paragraph itself)
+        return False if onward or any(t.text in words.more for t in tokens) else None
 
     def asks_other(self, normalised: str, topic: frozenset[str] = frozenset()) -> str | None:
         """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with

@@ -233,6 +233,7 @@ FOLLOWUP_LISTS = (
     "more",
     "original",
     "fillers",
+    "onward",
     "other",
     "asks_names",
     "asks_members",
