@@ -18,6 +18,9 @@ import pytest
         ("天津滨海那个park进驻了多少家high-tech企业", "193家"),  # the data box's parks
         ("How many times faster is production with the new cutting tool?", "2至3倍"),
         ("Where does the data box get its data from?", "中关村管委会"),
+        ("Baoding Zhongguancun Innovation Center有多少家企业注册", "362家"),  # the data box's
+        ("How many organizations are in the service provider directory?", "1155家"),  # names
+        ("雄安中关村科技园一期的occupancy rate是多少", "90%"),
     ],
 )
 def test_english_words_reach_the_article(engine, question: str, quoted: str) -> None:
