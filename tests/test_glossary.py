@@ -142,3 +142,13 @@ def test_english_words_put_into_chinese_are_read_as_one_chinese_phrase(engine) -
     index = engine.index
     folded = index.analyzer.fold("那个surgery robot做了多少例手术", fuzzy=True)
     assert "血管介入手术机器人" in folded
+
+
+def test_the_synonyms_english_is_inflected_too(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text("words:\n  政策: [policy]\n", encoding="utf-8")
+    meanings = {"inspect": "检测", "检测": "检测", "inspection": "检测"}
+    glossary, errors = load_glossary(path, meanings, {"检测": ["inspect", "inspection"]})
+    assert errors == []
+    assert glossary.forms["inspected"] == "检测"
+    assert "inspect" not in glossary.forms  # (synonyms.yaml folds it itself)

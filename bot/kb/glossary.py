@@ -81,13 +81,17 @@ def inflections(form: str, section: str) -> set[str]:
 
 
 def load_glossary(
-    path: Path, meanings: Mapping[str, str] | None = None
+    path: Path,
+    meanings: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[Glossary, list[KnowledgeError]]:
     """English form (inflections included) -> Chinese word, the forms that are names, and
     the errors found.
 
     `meanings` maps the English that synonyms.yaml and terms.yaml already fold to what they
-    fold it to (lower case): the glossary may repeat one only with the same meaning."""
+    fold it to (lower case): the glossary may repeat one only with the same meaning. The
+    English variants of `synonyms` (synonyms.yaml) are inflected too (inspect -> inspected),
+    below every form written out."""
     c = Collector(path)
     if not path.exists():
         c.error(0, "file missing", "restore it from the repository")
@@ -118,6 +122,8 @@ def load_glossary(
             for form in forms:
                 _add(c, line, section, target, form, explicit, owner_line, derived, meanings)
     forms = {**{f: t for f, t in derived.items() if f not in meanings}, **explicit}
+    for form, target in _synonym_inflections(synonyms or {}, meanings).items():
+        forms.setdefault(form, target)
     names = frozenset(f for f in names_node(data) if f in forms)
     return Glossary(forms, names), c.errors
 
@@ -164,6 +170,24 @@ def _add(
         owner_line.setdefault(form, line)
     for inflected in inflections(form, section):
         derived.setdefault(inflected, target)
+
+
+def _synonym_inflections(
+    synonyms: Mapping[str, Iterable[str]], meanings: Mapping[str, str]
+) -> dict[str, str]:
+    """The regular inflections of synonyms.yaml's English variants (whose part of speech it
+    does not say, so both a plural and the verb endings), none of them a form written out."""
+    found: dict[str, str] = {}
+    for variants in synonyms.values():
+        for variant in variants:
+            form = variant.lower()
+            if not _FORM.match(form) or form not in meanings:
+                continue
+            for section in ("words", "verbs"):
+                for inflected in inflections(form, section):
+                    if inflected not in meanings:
+                        found.setdefault(inflected, meanings[form])
+    return found
 
 
 def english_meanings(

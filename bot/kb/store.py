@@ -359,6 +359,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
     glossary, glossary_errors = load_glossary(
         directory / "glossary.yaml",
         english_meanings(synonyms, ((t.term, t.aliases) for t in terms)),
+        synonyms,
     )
     errors += glossary_errors
     if errors:
