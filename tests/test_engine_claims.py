@@ -137,3 +137,9 @@ def test_a_name_of_the_same_kind_in_the_subject_is_another_thing_asked_about(eng
     """The article names only the hospital where the first such operation was done: of another
     hospital it says nothing, so that is no claim to correct."""
     assert engine.ask("北京协和医院做过机器人辅助全脑血管造影手术吗").kind != "answer"
+
+
+def test_a_claimed_figure_the_quotes_cannot_check_leaves_the_claim_unstated(engine) -> None:
+    reply = engine.ask("微小卫星创新研究院每年能造几百颗卫星吧")
+    assert reply.kind != "answer" and reply.verdict == "unstated"
+    assert reply.lead.startswith("文章没有说") and reply.sources

@@ -94,3 +94,11 @@ def test_a_message_of_small_talk_clauses_is_small_talk(engine, message: str, ite
 def test_small_talk_before_a_question_does_not_hide_it(engine) -> None:
     reply = engine.ask("谢谢，那Vidu能生成多长的视频？")
     assert reply.kind == "answer" and "16秒" in reply.text
+
+
+def test_a_question_to_the_room_after_the_question_is_chat(engine) -> None:
+    # "有人知道吗" names nothing: the clause before it is the question.
+    reply = engine.ask("RV减速机占机器人成本多少啊，有人知道吗")
+    assert reply.kind == "answer" and "三分之一" in reply.text
+    # but an elliptical question after a clause that names the thing still asks
+    assert engine.ask("清华又成立新学院了？什么时候成立的").kind == "answer"

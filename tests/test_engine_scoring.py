@@ -54,3 +54,36 @@ def test_a_deputy_is_not_the_post() -> None:
     assert deputy_only("院长", "朱军是副院长", "院长是谁")
     assert not deputy_only("院长", "朱军是副院长", "副院长是谁")
     assert not deputy_only("院长", "姚期智任院长，朱军是副院长", "院长是谁")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # words of a description of the thing whose name is asked are weighed, not vetoes
+        ("只要输入文字就能出16秒高清视频的那个模型叫什么", "Vidu"),
+        # the writer's people and pointing words are no vetoes
+        ("我媳妇问肥城那边常驻了多少硕士", "37名硕士"),
+    ],
+)
+def test_words_that_describe_or_chat_do_not_veto(engine, question: str, expected: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "中关村企业在河北设了多少家分支机构",  # the article gives the 津冀 total only
+        "北京脑科学与类脑研究所副所长叫什么",  # it names the 所长 only
+        "今年5月手术机器人要去河北哪家医院推广",  # 河北一家医院: it names none
+    ],
+)
+def test_what_the_article_gives_only_for_the_whole_or_unnamed_is_declined(
+    engine, question: str
+) -> None:
+    assert engine.ask(question).kind != "answer"
+
+
+def test_the_whole_region_named_part_by_part_is_answered(engine) -> None:
+    reply = engine.ask("中关村企业在天津和河北一共设了多少家分支机构")
+    assert reply.kind == "answer" and "1万家" in reply.text

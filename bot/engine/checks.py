@@ -43,6 +43,13 @@ def vetoes(
     _asked(index, candidate, question, shared, lenient, facts_text, blocking)
     _figures(index, candidate, question, shared, facts_text, blocking)
     factor = _names(index, candidate, question, shared, facts_text, blocking)
+    if shared.count or shared.unit:
+        blocking.extend(_part_of_whole(index, question, facts_text))
+    if not (question.focus is not None and question.focus.is_claim):
+        blocking.extend(  # 副所长 asked, only the 所长 named: another post ("是不是副所长" is
+            # a claim, corrected by the verdict)
+            f"副{t}" for t in TITLES if f"副{t}" in question.folded and f"副{t}" not in facts_text
+        )
     if question.listed is not None and (
         enumerates(question.listed, "".join(f.text for f in candidate.facts)) is False
     ):
@@ -54,6 +61,26 @@ def vetoes(
         if not any(has_evidence(index, e, text, candidate) for e in evidence):
             blocking.append(word)
     return factor
+
+
+def _part_of_whole(index: Index, question: Question, facts_text: str) -> list[str]:
+    """Places a count is asked for that the quotes name only as part of a region (天津 of
+    津冀): "中关村企业在天津设了多少家分支机构" is not answered by the 津冀 total."""
+    parts = [
+        t.text
+        for t in question.content
+        if t.kind == "entity" and index.analyzer.entity_types.get(t.text) == "place"
+        and t.text not in facts_text
+    ]
+    named = {t.text for t in question.content}
+    return [
+        part
+        for part in parts
+        if any(
+            region in facts_text and part in within and not named.issuperset(within)
+            for region, within in index.includes.items()
+        )  # (天津和河北 together are 津冀: the whole is asked)
+    ]
 
 
 def _asked(

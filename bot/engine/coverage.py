@@ -124,6 +124,9 @@ def _veto_uncovered(
         # attribute words (职称), which their own evidence check decides
     if token.pos in ("s", "f") and token.kind == "word":
         return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
+    words = index.clause_words
+    if token.kind == "word" and (token.text in words.remark or token.text in words.deixis):
+        return  # the writer's people (老婆刷到……) and pointing words (那边): never a veto
     if (
         is_key_term(index, token)
         and not (token.text in categories and token.text not in index.analyzer.entity_types)
@@ -131,6 +134,8 @@ def _veto_uncovered(
         result.blocking.append(token.text)
     elif token.text in shared.lead_in:
         return  # a scene-setting word of the lead-in: weighed, not vetoed
+    elif _describing(question, token):
+        return  # a word of a description of the thing whose name is asked: weighed
     elif shared.yes_no and len(token.text) >= 2 and not index.known(token.text):
         result.unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
     elif (
@@ -141,6 +146,24 @@ def _veto_uncovered(
         and token.text not in categories
     ):
         result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+# What follows a word of a description: ……的(那个)X叫什么 / 是什么.
+_NAME_ASKED = r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|学名|是哪个|是哪家)"
+_DESCRIBED = re.compile(
+    r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
+    rf"{_NAME_ASKED}"
+    rf"|[\u4e00-\u9fff]{{2,4}}\s*{_NAME_ASKED}"  # 土豆|品种叫啥: a word before the head asked
+)
+
+
+def _describing(question: Question, token: Token) -> bool:
+    """Is the word part of a description of what is asked for by name ("输一段文字就能出16秒
+    视频的那个东西叫什么", "名字跟神话里追太阳的巨人一样"): the thing asked is the name, and the
+    description is matched by weight, not vetoed by its every word."""
+    folded = question.folded
+    at = folded.find(token.text)
+    return at >= 0 and _DESCRIBED.match(folded, at + len(token.text)) is not None
 
 
 def _inside_names_only(

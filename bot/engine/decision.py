@@ -18,6 +18,7 @@ from bot.engine.smalltalk import (
     clause_smalltalk,
     smalltalk_score,
 )
+from bot.engine.verdict import UNNAMED_BODY
 from bot.engine.words import anchors, nounish
 
 RUNNER_UP_GAP = 0.08  # a blocked best match outscoring the best admissible one by this declines
@@ -56,6 +57,11 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         # What the question reads most like cannot answer it (it lacks a key term): a
         # weaker match that happens to pass would be answering another question.
         notes["declined"] = f"{ranked[0].candidate.key} lacks {'、'.join(ranked[0].blocking)}"
+        best = None
+    if best is not None and best is not ranked[0] and _name_withheld(index, ranked[0]):
+        # "5月要去河北哪家医院": the sentence it asks about says 一家医院 and names none;
+        # another sentence that names a hospital answers another question
+        notes["declined"] = f"{ranked[0].candidate.key} names no {'、'.join(ranked[0].blocking)}"
         best = None
     anchored = _anchored(index, question, best)
     if (
@@ -98,6 +104,13 @@ def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -
         # "那个黑色圆盒子叫什么", a description that names nothing: the sentence that
         # describes it does not name it; the one beside it, of the same paragraph, does
     )
+
+
+def _name_withheld(index: Index, leader: Scored) -> bool:
+    """Is the best match blocked only because the name asked for is one its sentence leaves
+    unnamed (一家科技企业, 河北一家医院)?"""
+    text = "".join(index.fact_text[f.id] for f in leader.candidate.facts)
+    return leader.blocking == ["名称"] and UNNAMED_BODY.search(text) is not None
 
 
 def _anchored(index: Index, question: Question, best: Scored | None) -> bool:

@@ -12,6 +12,7 @@ knowledge/language.yaml, `clauses:`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +48,7 @@ class ClauseWords:
     tags: frozenset[str] = frozenset()  # a whole clause that asks to confirm: 对吗, 没错吧
     deixis: frozenset[str] = frozenset()  # the asking clause points back at a place: 那边
     topic: frozenset[str] = frozenset()  # a clause names what is asked about: 说到上海
+    audience: frozenset[str] = frozenset()  # a question to the room, not the bot: 有人懂吗
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,36 @@ def read_focus(question: str, words: ClauseWords) -> Focus:
         asking = marked[-1] if marked else (untagged[-1] if untagged else len(clauses) - 1)
     elif asking + 1 < len(clauses) and clauses[asking + 1].role == "tag":
         tagged = True
+    return _focused(clauses, asking, tagged, words)
+
+
+def refocus(focus: Focus, stands_alone: Callable[[str], bool], words: ClauseWords) -> Focus:
+    """When the clause that asks names nothing and asks the room ("有人懂吗", "谁家这么牛",
+    "文章里怎么说的" after the real question; the words are `audience`), the last clause before
+    it that asks, or ends with a question mark, and names something, is the one that asks; the
+    other is chat."""
+    asking = focus.asking_text
+    if not focus.clauses or stands_alone(asking) or not any(w in asking for w in words.audience):
+        return focus
+    for i in range(focus.asking[-1] - 1, -1, -1):
+        clause = focus.clauses[i]
+        if (clause.role == "ask" or clause.marked) and stands_alone(clause.text):
+            tagged = i + 1 < len(focus.clauses) and focus.clauses[i + 1].role == "tag"
+            return _focused(list(focus.clauses), i, tagged, words, chat_after=True)
+    return focus
+
+
+def _focused(
+    clauses: list[Clause], asking: int, tagged: bool, words: ClauseWords, chat_after: bool = False
+) -> Focus:
     span = (asking,)
     text = " ".join(clauses[i].text for i in span)
     claims = tuple(
         c.text
         for i, c in enumerate(clauses)
-        if i not in span and c.role != "tag" and (c.role == "claim" or i > asking)
+        if i not in span
+        and c.role != "tag"
+        and (c.role == "claim" or (i > asking and not (chat_after and c.role == "ask")))
     )
     return Focus(
         tuple(clauses),

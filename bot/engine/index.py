@@ -91,7 +91,10 @@ class Index:
         )
         words = knowledge.clause_words
         self.clause_words = ClauseWords(
-            *(words.get(k, frozenset()) for k in ("remark", "claim", "tags", "deixis", "topic"))
+            *(
+                words.get(k, frozenset())
+                for k in ("remark", "claim", "tags", "deixis", "topic", "audience")
+            )
         )
         self.includes = {
             normalize(t.term): tuple(normalize(p) for p in t.includes)

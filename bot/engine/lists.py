@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # 都叫什么, 分别是什么; not 都标出来的地图叫什么, which asks the name of the thing that has them).
 _COUNTED = re.compile(
     r"(?<![\d.])(?P<n>\d+)(?:多|余)?(?P<measure>[大项家个位名所类批只台套款]?)"
-    r"(?P<noun>[\u4e00-\u9fff]{1,8}?)"
+    r"(?P<noun>[\u4e00-\u9fff]{1,8}?)\s?"
     r"(?:都|具体|分别|各|除了|其余|其他|另外|别的|还)"
 )
 _MEMBERS = re.compile(

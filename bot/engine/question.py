@@ -12,7 +12,7 @@ from bot.engine.analysis import Token
 from bot.engine.claims import Claimed, claimed_figures, split_claim
 from bot.engine.english_claims import english_claimed
 from bot.engine.features import Features, features
-from bot.engine.focus import Focus, read_focus
+from bot.engine.focus import Focus, read_focus, refocus
 from bot.engine.index import Index
 from bot.engine.lists import Listed, listed_set
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize, strip_invisible
@@ -72,6 +72,8 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
     if not _CONFIRMING.search(normalised):  # (还是 of "主要还是靠进口对吧" is "still")
         content = _without_alternative(tokens, content)
     focus = read_focus(text, index.clause_words) if CJK.search(normalised) else None
+    if focus is not None and focus.several:
+        focus = refocus(focus, lambda clause: _names_something(index, clause), index.clause_words)
     lead_in = exempt = chatter = _NONE
     checked_folded, checked_tokens, resembled = folded, tokens, folded
     if focus is not None and focus.several:
@@ -150,10 +152,12 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         if number in focus.asking or clause.role == "tag":
             continue
         folded = analyzer.fold(clause.text, fuzzy=True)
-        if clause.role == "ask":
+        words = analyzer.tokens(clause.text, fuzzy=True)
+        if clause.role == "ask" and any(_subject(index, t) for t in words):
             asked.append(folded)  # another question ("罗敏是什么学历？在哪读的博士")
             continue
-        words = analyzer.tokens(clause.text, fuzzy=True)
+        if clause.role == "ask":
+            continue  # a question to the room that names nothing ("家人们谁懂啊"): chatter
         named = [t for t in words if t.kind != "stop"]
         if clause.topical or (
             named
@@ -194,6 +198,11 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
 
 def _place_or_body(types: dict[str, str], token: Token) -> bool:
     return types.get(token.text) in ("place", "org") or token.pos in ("ns", "nt")
+
+
+def _names_something(index: Index, clause: str) -> bool:
+    """Can a clause stand alone as the question: does it name a thing of its own?"""
+    return any(_subject(index, t) for t in index.analyzer.tokens(clause, fuzzy=True))
 
 
 def _of_article(index: Index, token: Token) -> bool:

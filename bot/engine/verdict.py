@@ -26,7 +26,7 @@ from bot.engine.reply import Reply
 from bot.kb.facts import Fact
 
 # A body the article mentions without naming it: 一家科技企业, 一家医院.
-_UNNAMED_BODY = re.compile(r"(?:1|一)家[^\d，。、]{0,6}?(?:企业|公司|医院|机构)")
+UNNAMED_BODY = re.compile(r"(?:1|一)家[^\d，。、]{0,6}?(?:企业|公司|医院|机构)")
 
 
 def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> Reply:
@@ -66,9 +66,17 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         verdict = "no"
     if verdict is None and focus.is_claim and not claimed:
         verdict = "yes"  # every word of the claim is covered by what the answer quotes
+    if verdict is None and claimed and focus.is_claim and not comparable_any(claimed, text):
+        # "一年能造上百颗卫星吧": the quotes give no figure of that kind to check it by
+        return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
     if verdict is None:
         return reply  # (a figure it cannot check is confirmed by nothing)
     return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
+
+
+def comparable_any(claimed: list[Quantity], text: str) -> bool:
+    stated = quantities(text)
+    return any(comparable(c, stated) for c in claimed)
 
 
 def _settle_english(index: Index, replies: Replies, question: Question, reply: Reply) -> Reply:
@@ -125,7 +133,7 @@ def _named_verdict(index: Index, question: Question, text: str, context: str) ->
     missing = [name for name in question.claim_names if name not in text and name not in context]
     if not missing:
         return None
-    if _UNNAMED_BODY.search(text) and all(
+    if UNNAMED_BODY.search(text) and all(
         index.analyzer.entity_types.get(name) is None for name in missing
     ):
         return "unstated"  # "Vidu是生数科技发布的吧": the article names no company

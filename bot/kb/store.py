@@ -266,7 +266,7 @@ def _load_followups(c: Collector, data: Mapping) -> dict[str, tuple[str, ...]]:
     return result
 
 
-CLAUSE_LISTS = ("remark", "claim", "tags", "deixis", "topic")
+CLAUSE_LISTS = ("remark", "claim", "tags", "deixis", "topic", "audience")
 
 
 def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
