@@ -239,3 +239,8 @@ def test_a_demonstrative_finds_a_name_the_answer_only_quoted(engine) -> None:
     (person, made), _ = talk(engine, "罗敏是谁？", "这个所研发了什么？")
     assert "北京脑科学与类脑研究所" not in person.lead  # named only in the quote
     assert answered(made, "北脑二号")
+
+
+def test_an_english_follow_up_asks_with_its_own_question_words(engine) -> None:
+    (_, origin), _ = talk(engine, "How many doctors are based in Feicheng?", "where are they from?")
+    assert answered(origin, "山东大学")  # not small talk: "where" asks

@@ -271,6 +271,9 @@ class Reader:
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
 _QUESTION_WORDS = ("谁", "哪", "几", "什么", "怎", "啥", "为何", "为什么")  # (in 是谁, 哪些...)
+_ENGLISH_QUESTION_WORDS = frozenset(
+    ["who", "whom", "whose", "what", "which", "where", "when", "why", "how"]
+)
 # question words that ask for more of the same (还有什么, 原文是怎么说的, 出自哪一段)
 _WHAT_ELSE = frozenset(
     [
@@ -287,6 +290,8 @@ _WHAT_ELSE = frozenset(
         "哪里",
         "哪儿",
         "怎么回事",
+        "what",
+        "how",
     ]
 )
 
@@ -298,9 +303,10 @@ _OTHER_STOPS = _WHAT_ELSE | frozenset(
 
 
 def _asks(token: Token) -> bool:
-    """A question word (什么, 多少, 谁...): the message asks something of its own."""
+    """A question word (什么, 多少, 谁, where...): the message asks something of its own."""
     return token.kind == "stop" and (
         any(word in token.text for word in _QUESTION_WORDS)
+        or token.text in _ENGLISH_QUESTION_WORDS
         or (token.text.startswith("多") and len(token.text) > 1)  # 多少, 多长 (not 多)
     )
 
