@@ -143,3 +143,19 @@ def test_a_claimed_figure_the_quotes_cannot_check_leaves_the_claim_unstated(engi
     reply = engine.ask("微小卫星创新研究院每年能造几百颗卫星吧")
     assert reply.kind != "answer" and reply.verdict == "unstated"
     assert reply.lead.startswith("文章没有说") and reply.sources
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("北京科研人员最多也就二十万人吧", "55万"),  # 最多: at most; 人 and 名 both count people
+        ("北京至少有200所高校吧", "92所"),  # 至少: at least
+        ("肥城是浙江的一个县级市吧", "山东"),  # a place in the claim's predicate, another stated
+        ("北脑二号是人工智能主题日上发布的吗", "北脑二号"),  # an event for an event
+    ],
+)
+def test_bounds_places_and_events_in_a_claim_are_checked(
+    engine, question: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and reply.verdict == "no" and quoted in reply.text

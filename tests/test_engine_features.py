@@ -65,3 +65,9 @@ def test_english_attribute_words_are_whole_words(engine) -> None:
     price = features(engine, "What is the price of the RV reducer?")
     assert [word for word, _ in price.attributes] == ["price"]
     assert features(engine, "What does the image on the page show?").attributes == ()  # no "age"
+
+
+def test_the_head_of_a_description_asked_by_name_is_a_kind(engine) -> None:
+    # 刀具 is the 工具 the description asks about: the answer gives an instance of the kind.
+    reply = engine.ask("纪姝婷团队做的那个加工摆线齿轮的工具是什么")
+    assert reply.kind == "answer" and "刀具" in reply.text

@@ -42,7 +42,7 @@ _MEASURES = (
     "|[秒天周年岁倍%所家名位个项件例台套人条篇种只座张大批次]"
 )
 _QUANTITY = re.compile(
-    rf"(?P<pre>超过|逾|突破|达到|将近|近|约|大约|大概|不到|少于|多于|上)?"
+    rf"(?P<pre>超过|逾|突破|达到|将近|近|约|大约|大概|不到|少于|多于|顶多|最多|至多|不超过|至少|起码|最少|上)?"
     rf"(?P<a>{_NUM})(?:(?:到|至|-|~)(?P<b>{_NUM}))?"
     rf"(?P<mag>万|亿)?(?P<approx>余|多|几)?(?P<unit>{_MEASURES})?"
     rf"(?P<post>出头|左右|以上|多)?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
@@ -249,6 +249,10 @@ def _ranged(
         return Quantity(low, high + step * 0.999, unit, noun)
     if pre in ("近", "将近", "不到", "少于"):
         return Quantity(low - step, high, unit, noun)
+    if pre in ("顶多", "最多", "至多", "不超过"):
+        return Quantity(0.0, high, unit, noun)  # at most
+    if pre in ("至少", "起码", "最少"):
+        return Quantity(low, math.inf, unit, noun)  # at least
     if pre in ("约", "大约", "大概") or approx == "左右":
         return Quantity(low * 0.9, high * 1.1, unit, noun)
     return Quantity(low, high, unit, noun)
@@ -310,11 +314,14 @@ def comparable(claim: Quantity, stated: Sequence[Quantity]) -> bool:
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
-    units = {a.unit, b.unit}
+    units = {_PEOPLE.get(a.unit, a.unit), _PEOPLE.get(b.unit, b.unit)}
+    if len(units) == 1:
+        return True  # (10万人 and 55万余名 both count people)
     return a.unit == b.unit or (units <= _COUNTS and bool(units & _GENERIC))
 
 
 _COUNTS = frozenset(["", *"个家所项件例台套名位人"])
+_PEOPLE = {"名": "人", "位": "人"}
 _GENERIC = frozenset(["", "个"])  # a bare figure or 个 counts anything; 所 and 件 differ
 
 

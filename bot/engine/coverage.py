@@ -157,13 +157,23 @@ _DESCRIBED = re.compile(
 )
 
 
+# The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
+_HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
+_HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
+
+
 def _describing(question: Question, token: Token) -> bool:
     """Is the word part of a description of what is asked for by name ("输一段文字就能出16秒
     视频的那个东西叫什么", "名字跟神话里追太阳的巨人一样"): the thing asked is the name, and the
     description is matched by weight, not vetoed by its every word."""
     folded = question.folded
     at = folded.find(token.text)
-    return at >= 0 and _DESCRIBED.match(folded, at + len(token.text)) is not None
+    if at < 0:
+        return False
+    end = at + len(token.text)
+    if _HEAD_BEFORE.search(folded, 0, at) and _HEAD_ASKED.match(folded, end):
+        return True  # the kind of thing the description names ("的那个工具是什么")
+    return _DESCRIBED.match(folded, end) is not None
 
 
 def _inside_names_only(
@@ -234,6 +244,7 @@ def _claim_checked(question: Question, token: Token, facts_text: str) -> bool:
 
 
 _GROUPS = {"person": "person", "org": "body", "place": "body", "nr": "person", "nt": "body"}
+_GROUPS |= {"ns": "body", "event": "event"}  # 是江苏的 / 在人工智能主题日上发布的
 
 
 def _name_checked(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:

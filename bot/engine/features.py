@@ -318,4 +318,20 @@ def _categories(tokens: list[Token]) -> set[str]:
                     break
                 if after.kind != "stop":
                     break
+    # ……的那个工具是什么: the head of a description asked by name is a kind (刀具 is a tool)
+    for position in range(2, len(tokens) - 1):  # (2: a description comes first)
+        head, before, after = tokens[position], tokens[position - 1], tokens[position + 1]
+        if (
+            head.kind == "word"
+            and not head.text.isascii()
+            and (
+                before.text == "的"
+                or (
+                    before.text in ("那个", "这个", "那种", "那款", "那台")
+                    and tokens[position - 2].text == "的"
+                )
+            )
+            and after.text in ("是什么", "是", "叫什么", "叫", "是啥", "叫啥")
+        ):
+            found.add(head.text)
     return found
