@@ -127,6 +127,9 @@ def test_a_mixed_question_is_read_in_chinese(engine, question: str, quoted: str)
         "明天北京的weather怎么样",
         "shanghai有多少所高校",  # another place: not Beijing's figure
         "What is the capital of France?",
+        "Vidu的fps是多少",  # an English word in no glossary is a word the knowledge never
+        "北京有多少家starbucks",  # uses, as an unknown Chinese word would be
+        "Tesla在北京有多少家工厂",
         "How many universities are there in Shanghai?",
     ],
 )
@@ -152,3 +155,9 @@ def test_the_synonyms_english_is_inflected_too(tmp_path: Path) -> None:
     assert errors == []
     assert glossary.forms["inspected"] == "检测"
     assert "inspect" not in glossary.forms  # (synonyms.yaml folds it itself)
+
+
+def test_chat_in_english_around_a_chinese_question(engine) -> None:
+    for question in ("btw 北京有多少所高校", "pls 告诉我北京有多少所高校", "hello 北京有多少所高校"):
+        reply = engine.ask(question)
+        assert reply.kind == "answer" and "92所高校" in reply.text, question
