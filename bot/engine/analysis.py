@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import rjieba
 
 from bot.engine.normalize import normalize
+from bot.engine.spelling import correct
 
 _POS_BY_TYPE = {
     "person": "nr",
@@ -87,6 +88,7 @@ class Analyzer:
         frame_words: Iterable[str],
         glossary: dict[str, str] | None = None,
         glossary_names: frozenset[str] = frozenset(),
+        spelling: frozenset[str] = frozenset(),
     ) -> None:
         self.canonical = canonical  # normalised surface form -> normalised canonical form
         # What folding rewrites: the knowledge's own forms, then the glossary's English (which
@@ -94,6 +96,13 @@ class Analyzer:
         # make 价格 a word of the article).
         self._folds = {**(glossary or {}), **canonical}
         self._glossary_names = glossary_names
+        # The English words a mistyped one is corrected to (those written in the knowledge
+        # and the glossary, not inflections made up for them: "shoting"), and those never
+        # corrected: every word folding knows, with the words of its phrases (ji shuting).
+        self._english = frozenset(w for w in spelling if w.isascii() and w.isalpha())
+        self._english_known = frozenset(
+            word for form in self._folds if form.isascii() for word in form.split(" ")
+        )
         self.entity_types = entity_types  # normalised canonical entity -> type
         self.stopwords = frozenset(stopwords)
         self.frame_words = frozenset(frame_words)
@@ -158,6 +167,9 @@ class Analyzer:
         canonical = self._folds if fuzzy else self.canonical
         english = fuzzy and _CJK.search(text) is None
         translated = False
+        if fuzzy:
+            text = correct(text, self._english, self._english_known, self.known)
+            n = len(text)
         while i < n:
             for length in self._lengths.get(text[i], ()):
                 surface = text[i : i + length]

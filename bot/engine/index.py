@@ -88,6 +88,7 @@ class Index:
             frame_words=knowledge.frame_words,
             glossary=glossary,
             glossary_names=glossary_names,
+            spelling=frozenset(canonical) | {normalize(w) for w in knowledge.glossary.written},
         )
         words = knowledge.clause_words
         self.clause_words = ClauseWords(

@@ -27,6 +27,7 @@ _DOUBLING = set("bdgklmnprtz")  # plan -> planned, ship -> shipping (not fix -> 
 class Glossary:
     forms: dict[str, str] = field(default_factory=dict)  # English form -> Chinese word
     names: frozenset[str] = frozenset()  # forms of the `names` section (places)
+    written: frozenset[str] = frozenset()  # forms written out (not inflections added)
 
 
 def plural(word: str) -> str:
@@ -125,7 +126,7 @@ def load_glossary(
     for form, target in _synonym_inflections(synonyms or {}, meanings).items():
         forms.setdefault(form, target)
     names = frozenset(f for f in names_node(data) if f in forms)
-    return Glossary(forms, names), c.errors
+    return Glossary(forms, names, frozenset(explicit)), c.errors
 
 
 def names_node(data: Mapping) -> list[str]:
