@@ -244,3 +244,11 @@ def test_a_demonstrative_finds_a_name_the_answer_only_quoted(engine) -> None:
 def test_an_english_follow_up_asks_with_its_own_question_words(engine) -> None:
     (_, origin), _ = talk(engine, "How many doctors are based in Feicheng?", "where are they from?")
     assert answered(origin, "山东大学")  # not small talk: "where" asks
+
+
+def test_a_plural_pronoun_stands_for_the_last_two_topics_of_one_kind(engine) -> None:
+    (_, _, both), context = talk(engine, "夸父是啥", "悟道3.0呢", "它们都是哪里涌现的成果")
+    assert answered(both, "夸父", "悟道3.0", "北京")
+    assert context.question.startswith("夸父和悟道3.0")  # read of both
+    (_, _, who), _ = talk(engine, "夸父是啥", "悟道3.0呢", "它们分别是哪家机构研发的？")
+    assert who.kind == "fallback"  # the article names no developer of either

@@ -40,6 +40,7 @@ class Context:
     question: str = ""  # the question as read on its own, folded: "vidu是谁发布的"
     topic: tuple[Name, ...] = ()  # the things it named, in order: (("vidu", "product"),)
     answer: tuple[Name, ...] = ()  # the things the answer named: (("清华大学", "org"),)
+    earlier: tuple[Name, ...] = ()  # the topic before this one (它们 may stand for both)
     asked: str = ""  # the noun it asked about, which an ellipsis replaces: 高校
     key: str = ""  # the answer's intent, else its first fact
     shown: tuple[str, ...] = ()  # ids of the facts quoted so far, in order
@@ -322,6 +323,7 @@ class Conversation:
         return Context(
             question=self.analyzer.fold(normalize(reading), fuzzy=True),
             topic=topic,
+            earlier=context.topic if topic != context.topic else context.earlier,
             answer=tuple(dict.fromkeys(said)),
             asked=nouns[-1] if nouns else "",
             key=reply.intent or (reply.sources[0].fact_id if reply.sources else ""),

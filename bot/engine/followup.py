@@ -191,10 +191,12 @@ class Reader:
             ranked = people + asked + [n for n in things if n not in asked]
         else:
             ranked = things + people
+        word = "".join(t.text for t in tokens[start:end])
         if noun is not None:
             ranked = [n for n in ranked if _fits(n[0], noun.text)]
             ranked.sort(key=lambda n: -_fits(n[0], noun.text))
-        word = "".join(t.text for t in tokens[start:end])
+        elif kind == "thing" and _plural(word):
+            ranked = [*_both(context), *ranked]  # 它们 after 夸父 then 悟道3.0: both
         at = _find_word(normalised, word)
         readings = []
         for name, _kind in ranked[:MAX_REFERENTS]:
@@ -323,6 +325,20 @@ def timely(token: Token) -> bool:
     return token.pos == "t" or (
         token.kind in ("number", "word") and token.text[-1:] in "年月日" and len(token.text) > 1
     )
+
+
+def _plural(word: str) -> bool:
+    return "们" in word or "些" in word or word in ("they", "them", "these", "those")
+
+
+def _both(context: Context) -> list[Name]:
+    """The things of the last two topics, when they are of one kind (夸父 and 悟道3.0, two
+    products): what a plural pronoun stands for."""
+    last = next((n for n in context.topic if n[1] != "person"), None)
+    before = next((n for n in context.earlier if n[1] != "person"), None)
+    if last is None or before is None or last == before or last[1] != before[1]:
+        return []
+    return [(f"{before[0]}和{last[0]}", last[1])]
 
 
 def _noun(token: Token) -> bool:
