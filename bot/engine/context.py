@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot.engine.followup import Name, Reader, asks_quantity, joined, nounish, timely
+from bot.engine.followup import Name, Reader, joined
+from bot.engine.followwords import asks_quantity, nounish, timely
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import continuation, others, shown_facts
 from bot.engine.replies import DONT_KNOW

@@ -10,11 +10,18 @@ mark these are data (`followups` in knowledge/language.yaml), loaded once per en
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.engine.analysis import Token
-from bot.engine.normalize import normalize
+from bot.engine.followwords import (
+    OTHER_STOPS,
+    WHAT_ELSE,
+    Words,
+    asks_word,
+    is_noun,
+    plural,
+    timely,
+)
 
 if TYPE_CHECKING:
     from bot.engine.context import Context
@@ -24,49 +31,6 @@ MAX_REFERENTS = 2  # readings tried for one pronoun: the likeliest things it may
 _TYPE_BY_POS = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "org"}
 
 Name = tuple[str, str]  # (canonical text, type: person, place, org, product, ... or "thing")
-
-
-@dataclass(frozen=True)
-class Words:
-    """The follow-up words of language.yaml, normalised the way questions are."""
-
-    person: frozenset[str]
-    thing: frozenset[str]
-    demonstratives: frozenset[str]
-    locatives: frozenset[str]
-    endings: tuple[str, ...]  # longest first
-    openers: tuple[str, ...]
-    more: frozenset[str]
-    original: frozenset[str]
-    fillers: frozenset[str]
-    onward: frozenset[str]
-    other: frozenset[str]
-    names: tuple[str, ...]
-    members: tuple[str, ...]
-    breakdown: tuple[str, ...]
-
-    @classmethod
-    def of(cls, lists: dict[str, tuple[str, ...]]) -> Words:
-        def words(key: str) -> tuple[str, ...]:
-            folded = {normalize(w) for w in lists.get(key, ())} - {""}
-            return tuple(sorted(folded, key=lambda w: (-len(w), w)))
-
-        return cls(
-            frozenset(words("person_pronouns")),
-            frozenset(words("thing_pronouns")),
-            frozenset(words("demonstratives")),
-            frozenset(words("locatives")),
-            words("ellipsis_endings"),
-            tuple(sorted({w.replace(" ", "") for w in words("ellipsis_openers")}, key=len)[::-1]),
-            frozenset(words("more")),
-            frozenset(words("original")),
-            frozenset(words("fillers")),
-            frozenset(words("onward")),
-            frozenset(words("other")),
-            words("asks_names"),
-            words("asks_members"),
-            words("breakdown"),
-        )
 
 
 class Reader:
@@ -93,7 +57,7 @@ class Reader:
             for i, t in enumerate(tokens)
         ):
             return None
-        if any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens):
+        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
             return None  # 具体有多少个, 这篇报道是谁写的: a question of its own
         onward = any(word in normalised.replace(" ", "") for word in words.onward)
         if any(t.text in words.original for t in tokens) and not onward:
@@ -111,12 +75,12 @@ class Reader:
         kinds = [
             t.text
             for t in tokens
-            if t.text not in allowed and not (t.kind == "stop" and t.text in _OTHER_STOPS)
+            if t.text not in allowed and not (t.kind == "stop" and t.text in OTHER_STOPS)
         ]
         if (
             len(kinds) != 1
             or len(kinds[0]) < 2
-            or any(_asks(t) and t.text not in _WHAT_ELSE for t in tokens)
+            or any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens)
         ):
             return None
         return kinds[0]
@@ -125,7 +89,7 @@ class Reader:
         """Does the message ask anything beyond its pronouns and particles: a word the
         knowledge uses, or a question word ("它是谁" does; "它", "？", "xxxx" do not)?"""
         pronouns = self.words.person | self.words.thing
-        return any(_asks(t) for t in tokens) or any(
+        return any(asks_word(t) for t in tokens) or any(
             t.kind != "stop" and t.text not in pronouns and self.engine.index.known(t.text)
             for t in tokens
         )
@@ -138,7 +102,7 @@ class Reader:
                 word = "".join(t.text for t in tokens[i:end])
                 if end > len(tokens) or not (word in self.words.person or word in self.words.thing):
                     continue
-                if word in self.words.locatives and i and _noun(tokens[i - 1]):
+                if word in self.words.locatives and i and is_noun(tokens[i - 1]):
                     continue  # 地图上面: where on a thing it names, not a pronoun
                 if self.names_something(tokens[:i]):
                     return None  # "姚智是谁，他得过什么奖": 他 is the message's own 姚智
@@ -156,7 +120,7 @@ class Reader:
             return None
         body = body[len(opener) :]
         tokens = self.tokens(body)
-        if not any(t.kind != "stop" for t in tokens) or any(_asks(t) for t in tokens):
+        if not any(t.kind != "stop" for t in tokens) or any(asks_word(t) for t in tokens):
             return None
         return body
 
@@ -179,7 +143,7 @@ class Reader:
         人工智能学院), and then the noun goes too."""
         start, end, kind, takes_noun = pronoun
         after = tokens[end] if end < len(tokens) and takes_noun else None
-        noun = after if after is not None and _noun(after) else None
+        noun = after if after is not None and is_noun(after) else None
         spans = _spans(folded, tokens)
         names = list(dict.fromkeys([*context.topic, *context.answer]))
         if context.asked:
@@ -195,7 +159,7 @@ class Reader:
         if noun is not None:
             ranked = [n for n in ranked if _fits(n[0], noun.text)]
             ranked.sort(key=lambda n: -_fits(n[0], noun.text))
-        elif kind == "thing" and _plural(word):
+        elif kind == "thing" and plural(word):
             ranked = [*_both(context), *ranked]  # 它们 after 夸父 then 悟道3.0: both
         at = _find_word(normalised, word)
         readings = []
@@ -272,63 +236,6 @@ class Reader:
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
-_QUESTION_WORDS = ("谁", "哪", "几", "什么", "怎", "啥", "为何", "为什么")  # (in 是谁, 哪些...)
-_ENGLISH_QUESTION_WORDS = frozenset(
-    ["who", "whom", "whose", "what", "which", "where", "when", "why", "how"]
-)
-# question words that ask for more of the same (还有什么, 原文是怎么说的, 出自哪一段)
-_WHAT_ELSE = frozenset(
-    [
-        "什么",
-        "啥",
-        "哪些",
-        "啥子",
-        "怎么样",
-        "怎么说",
-        "怎么",
-        "怎样",
-        "如何",
-        "哪",
-        "哪里",
-        "哪儿",
-        "怎么回事",
-        "what",
-        "how",
-    ]
-)
-
-
-# particles and question words a "还有别的X吗" may hold around its X
-_OTHER_STOPS = _WHAT_ELSE | frozenset(
-    ["吗", "呢", "吧", "呀", "啊", "的", "了", "么", "没", "有", "些", "有没有", "还有没有"]
-)
-
-
-def _asks(token: Token) -> bool:
-    """A question word (什么, 多少, 谁, where...): the message asks something of its own."""
-    return token.kind == "stop" and (
-        any(word in token.text for word in _QUESTION_WORDS)
-        or token.text in _ENGLISH_QUESTION_WORDS
-        or (token.text.startswith("多") and len(token.text) > 1)  # 多少, 多长 (not 多)
-    )
-
-
-def asks_quantity(token: Token) -> bool:
-    """多少, 几, 多大: the message asks how many or how much."""
-    return token.kind == "stop" and (
-        token.text.startswith("几") or (token.text.startswith("多") and len(token.text) > 1)
-    )
-
-
-def timely(token: Token) -> bool:
-    """A word of time: 今年, 现在, 3月, 2023年."""
-    return token.pos == "t" or (
-        token.kind in ("number", "word") and token.text[-1:] in "年月日" and len(token.text) > 1
-    )
-
-
-def _plural(word: str) -> bool:
-    return "们" in word or "些" in word or word in ("they", "them", "these", "those")
 
 
 def _both(context: Context) -> list[Name]:
@@ -339,14 +246,6 @@ def _both(context: Context) -> list[Name]:
     if last is None or before is None or last == before or last[1] != before[1]:
         return []
     return [(f"{before[0]}和{last[0]}", last[1])]
-
-
-def _noun(token: Token) -> bool:
-    return token.kind in ("word", "entity") and token.pos.startswith("n")
-
-
-def nounish(token: Token) -> bool:
-    return _noun(token) and len(token.text) > 1
 
 
 def _fits(name: str, noun: str) -> int:
