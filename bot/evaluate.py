@@ -3,7 +3,9 @@
 Each item has `q` and one of: `expect` (an answer whose text holds every string), `any` (an
 answer holding at least one), `oos: true` (must not be an answer), `smalltalk: true`. A claim
 may carry `verdict: yes|no|unstated`: the reply's verdict must be that one (an out-of-scope
-claim may also be declined without one).
+claim may also be declined without one). An unstated claim may be written either way: `oos`
+(the reply must not answer) or `expect` (the reply, which says the article does not say, must
+show those strings of what it does say).
 
 A conversation file is a list of `{id, turns: [items]}`: the turns of one conversation are asked
 in order with one context (`Engine.converse`), so follow-ups are scored the way users meet them;
@@ -54,7 +56,9 @@ class Item:
             )
         if self.kind == "smalltalk":
             return reply.kind == "smalltalk"
-        if reply.kind != "answer":
+        if self.verdict == "unstated" and reply.verdict == "unstated":
+            pass  # "文章没有说这一点。它说的是：……": no answer, but the quote expected is shown
+        elif reply.kind != "answer":
             return False
         if self.verdict and reply.verdict != self.verdict:
             return False

@@ -36,3 +36,15 @@ def test_an_unknown_verdict_is_an_error_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeInvalid) as raised:
         load_items(questions)
     assert ":2:" in str(raised.value) and "verdict" in str(raised.value)
+
+
+def test_an_unstated_claim_may_expect_what_the_article_does_say(engine, tmp_path: Path) -> None:
+    questions = tmp_path / "unstated.yaml"
+    questions.write_text(
+        '- {q: "Vidu是生数科技发布的吧？", expect: ["一家科技企业"], verdict: "unstated"}\n'
+        '- {q: "Vidu是生数科技发布的吧？", expect: ["生数科技"], verdict: "unstated"}\n'
+        '- {q: "Vidu是生数科技发布的吧？", expect: ["一家科技企业"], verdict: "no"}\n',
+        encoding="utf-8",
+    )
+    report = evaluate(engine, load_items(questions))
+    assert (report.passed, report.total) == (1, 3)  # the quote shown, and that verdict only
