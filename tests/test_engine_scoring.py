@@ -63,6 +63,7 @@ def test_a_deputy_is_not_the_post() -> None:
         ("只要输入文字就能出16秒高清视频的那个模型叫什么", "Vidu"),
         # the writer's people and pointing words are no vetoes
         ("我媳妇问肥城那边常驻了多少硕士", "37名硕士"),
+        ("我老婆问北京有多少所高校", "92所"),  # they count neither for nor against
     ],
 )
 def test_words_that_describe_or_chat_do_not_veto(engine, question: str, expected: str) -> None:

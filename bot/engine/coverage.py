@@ -89,7 +89,7 @@ def cover(
             if match < 0.5:
                 continue  # a generic word the candidate lacks neither helps nor hurts
                 # (an attribute word's evidence is checked on its own, in checks.py)
-        if match < 0.5 and token.text in question.chatter:
+        if match < 0.5 and (token.text in question.chatter or _aside(index, token)):
             result.uncovered.append(token.text)
             continue  # chat around the question ("我室友是学农的"): it helps when the candidate
             # has it, and never counts against it
@@ -124,9 +124,7 @@ def _veto_uncovered(
         # attribute words (职称), which their own evidence check decides
     if token.pos in ("s", "f") and token.kind == "word":
         return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
-    words = index.clause_words
-    if token.kind == "word" and (token.text in words.remark or token.text in words.deixis):
-        return  # the writer's people (老婆刷到……) and pointing words (那边): never a veto
+
     if (
         is_key_term(index, token)
         and not (token.text in categories and token.text not in index.analyzer.entity_types)
@@ -226,6 +224,12 @@ def _longer_names(index: Index, word: str) -> frozenset[str]:
         if len(_LONGER) > 4096:
             _LONGER.clear()
     return _LONGER[key]
+
+
+def _aside(index: Index, token: Token) -> bool:
+    """The writer's people (我老婆问……) and pointing words (那边): they neither help nor hurt."""
+    words = index.clause_words
+    return token.kind == "word" and (token.text in words.remark or token.text in words.deixis)
 
 
 def _claims(question: Question) -> bool:
