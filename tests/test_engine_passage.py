@@ -54,3 +54,9 @@ def test_what_follows_is_more_never_the_paragraph_itself(engine) -> None:
     assert onward.sources and not {s.paragraph_id for s in onward.sources} & shown
     (_, source), _ = talk(engine, "肥城锂电园区常驻多少博士？", "这段话出自哪里")
     assert source.lead == ORIGINAL_LEAD
+
+
+def test_chat_before_a_request_for_more_does_not_hide_it(engine) -> None:
+    (answer, original), _ = talk(engine, "北京有多少所高校？", "谢谢！那原文呢")
+    assert original.kind == "answer" and original.lead == ORIGINAL_LEAD
+    assert original.sources[0].paragraph_id == answer.sources[0].paragraph_id

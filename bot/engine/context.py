@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.engine.followup import Name, Reader, joined
-from bot.engine.followwords import asks_quantity, nounish, timely
+from bot.engine.followwords import asks_quantity, asks_word, nounish, timely
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import continuation, others, shown_facts
 from bot.engine.replies import DONT_KNOW
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
 _COMMAND = re.compile(r"^\s*/[A-Za-z]\w*(?:@\w+)?")
+_CLAUSES = re.compile(r"[，,。！!？?；;～~、…\s]+")
 STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
 
@@ -72,13 +73,14 @@ class Conversation:
             return self._alone(text, now)
         normalised = normalize(_addressing_removed(text), self.engine.bot_username)
         topic = frozenset(n for n, _ in context.topic)
-        asks_more = self.read.asks_more(normalised, topic)
+        core = self._after_chat(_addressing_removed(text))  # 谢谢！那原文呢 -> 那原文呢
+        asks_more = self.read.asks_more(core, topic)
         if asks_more is not None:
             reply, shown = continuation(
                 self.engine, context.shown, whole=asks_more, first=not context.mores
             )
             return reply, self._more(context, shown, now) if shown else context
-        other = self.read.asks_other(normalised, topic)
+        other = self.read.asks_other(core, topic)
         more = other and others(self.engine, context.shown, other, self._fold)
         if more:
             return more[0], self._more(context, more[1], now)
@@ -128,6 +130,18 @@ class Conversation:
         if resolved.kind == "answer":
             return resolved, new
         return reply, self._after(text, reply, context, now)
+
+    def _after_chat(self, text: str) -> str:
+        """The message without clauses before its last that only chat (谢谢, 好的, 哈哈, ok),
+        normalised."""
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        chat = self.engine.index.smalltalk_words | self.read.words.fillers
+        while len(clauses) > 1:
+            tokens = self.read.tokens(normalize(clauses[0], self.engine.bot_username))
+            if not all(t.text in chat or (t.kind == "stop" and not asks_word(t)) for t in tokens):
+                break
+            clauses.pop(0)
+        return normalize("，".join(clauses), self.engine.bot_username)
 
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
         return replace(context, shown=shown, mores=context.mores + 1, at=now)
