@@ -164,13 +164,15 @@ class Conversation:
     def _names_of_counted(self, folded: str, tokens: list, context: Context) -> bool:
         """A follow-up asking the names of what the last passage only counts (那7个人都叫什么,
         那家医院叫什么); only one about that passage: every name it gives is in it. With no
-        noun of its own (分别是哪几个), it asks of the last question's."""
+        noun or pronoun of its own (分别是哪几个), it asks of the last question's."""
         passage = self._passage(context.shown)
         words = self.read.words
         in_passage = self._fold(normalize(passage)).replace(" ", "")
         if any(name not in in_passage for name, _ in self.read.names(tokens)):
             return False
-        nouns = _nouns(tokens) or _nouns(self.read.tokens(context.question))
+        nouns = _nouns(tokens)
+        if not nouns and self.read.pronoun(tokens) is None:  # (它叫什么: of its referent)
+            nouns = _nouns(self.read.tokens(context.question))
         plural = tuple(w for w in words.person if "们" in w or "些" in w)
         return asks_names_of_counted(folded, nouns, passage, (words.names, words.members, plural))
 
