@@ -110,6 +110,9 @@ def test_the_committed_glossary_is_a_general_one() -> None:
     [
         ("Vidu生成的视频里镜头是怎么switch的？", "有序切换"),
         ("Vidu生成的视频里镜头是怎么切换的？", "有序切换"),  # (the same, in Chinese)
+        ("天坛医院那台surgery robot目前做了多少case", "近200例"),  # a case counted is 例
+        ("2024中关村论坛首次设的那个theme day叫什么", "人工智能主题日"),  # the name around
+        # the English is not folded twice (2024中关村论坛年会)
     ],
 )
 def test_a_mixed_question_is_read_in_chinese(engine, question: str, quoted: str) -> None:

@@ -46,7 +46,6 @@ _MAGNITUDE = re.compile(r"^([万亿]?)(?:余|多)?[个所家项名件位台套�
 _NUMBER = re.compile(r"^[\d.%]+[^\d]?$")
 _LATIN = re.compile(r"^[a-z0-9.+%]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +165,7 @@ class Analyzer:
         n = len(text)
         canonical = self._folds if fuzzy else self.canonical
         english = fuzzy and _CJK.search(text) is None
-        translated = False
+        translated: set[int] = set()  # positions in `out` of English put into Chinese
         if fuzzy:
             text = correct(text, self._english, self._english_known, self.known)
             n = len(text)
@@ -186,7 +185,8 @@ class Analyzer:
                         and not _has_digit(surface)
                     ):
                         target = surface  # 悟道2.0 is not 悟道3.0 with a number after it
-                    translated = translated or (surface.isascii() and not target.isascii())
+                    if surface.isascii() and not target.isascii():
+                        translated.add(len(out))
                     out.append(target)
                     i += length
                     break
@@ -198,10 +198,28 @@ class Analyzer:
                 else:
                     out.append(text[i])
                     i += 1
-        if translated:  # English words put into Chinese are written as Chinese is, without
-            # spaces, and read again: "surgery robot" -> 手术机器人, a name of the knowledge
-            return self.fold(_BETWEEN_CJK.sub("", "".join(out)))
-        return "".join(out)
+        return self._joined(out, translated) if len(translated) > 1 else "".join(out)
+
+    def _joined(self, out: list[str], translated: set[int]) -> str:
+        """English words put into Chinese side by side are written as Chinese is, without
+        spaces, and read again: "surgery robot" -> 手术机器人, a name of the knowledge. (Only
+        those: folding folded text again would unfold what it folded, 2024中关村论坛年会.)"""
+        result: list[str] = []
+        run: list[str] = []  # translated pieces side by side, and the spaces between them
+        for position, piece in enumerate([*out, ""]):
+            if position in translated or (run and piece == " "):
+                run.append(piece)
+                continue
+            result.append(self._run(run))
+            run = []
+            result.append(piece)
+        return "".join(result)
+
+    def _run(self, run: list[str]) -> str:
+        words = [piece for piece in run if piece != " "]
+        if len(words) < 2:
+            return "".join(run)
+        return self.fold("".join(words)) + (" " if run[-1] == " " else "")
 
     def _translates(self, surface: str) -> bool:
         """In an all-English question, is this form folded? The knowledge's own forms and the
