@@ -12,7 +12,7 @@ from bot.engine.analysis import MERGED, Token
 from bot.engine.claims import comparable, quantities
 from bot.engine.describe import described_kind
 from bot.engine.evidence import has_instance
-from bot.engine.index import Candidate, Index
+from bot.engine.index import Candidate, Index, memo
 from bot.engine.kinds import rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram
@@ -185,7 +185,8 @@ def _inside_names_only(
     if not (types.get(word) == "place" or token.pos == "ns") or word not in candidate.text:
         return False
     folded = question.folded
-    if re.search(rf"{re.escape(word)}\s*(?:那个|这个|那家|那所|那座|那位|的)", folded):
+    after = folded[folded.find(word) + len(word) :].lstrip()
+    if after.startswith(("那个", "这个", "那家", "那所", "那座", "那位", "的")):
         return False  # 深圳那个…: a description of something there
     longer = _longer_names(index, word)
     if not longer:
@@ -202,14 +203,11 @@ def _inside_names_only(
     return word not in text
 
 
-_LONGER: dict[tuple[int, str], frozenset[str]] = {}
-
-
 def _longer_names(index: Index, word: str) -> frozenset[str]:
     """The longer names, no places, that hold a place's name, when the article never names
     the place by itself (武汉 only in 武汉大学); else nothing."""
-    key = (id(index), word)
-    if key not in _LONGER:
+    found = memo(index, "longer names")
+    if word not in found:
         types = index.analyzer.entity_types
         longer = {
             name
@@ -220,10 +218,8 @@ def _longer_names(index: Index, word: str) -> frozenset[str]:
         text = index.article_text
         for name in sorted(longer, key=len, reverse=True):
             text = text.replace(name, "§")
-        _LONGER[key] = frozenset(longer) if word not in text else frozenset()
-        if len(_LONGER) > 4096:
-            _LONGER.clear()
-    return _LONGER[key]
+        found[word] = frozenset(longer) if word not in text else frozenset()
+    return found[word]
 
 
 def _aside(index: Index, token: Token) -> bool:

@@ -8,6 +8,7 @@ hold, is the answer."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.engine.analysis import Token
 from bot.engine.evidence import unnamed
@@ -143,13 +144,26 @@ def _named_as(index: Index, candidate: Candidate, kind: Token, folded: str) -> b
     the kind asked ("肥城这个县级城市": 山东那个建锂谷的县级市是哪个 is answered by 肥城)?"""
     if kind.kind != "word" or len(kind.text) < 2:
         return False
-    word = re.escape(kind.text)
     for fact in candidate.facts:
         for written in index.fact_names[fact.id]:
             name = index.analyzer.canonical.get(written, written)  # 肥城市 is 肥城
             if not name or name in folded or _held(index, written, folded):
                 continue
-            said = rf"{re.escape(name)}(?:这个|这座|这一|是|为|作为)[^，。；\n]{{0,6}}?{word}"
-            if re.search(said, index.article_text) or f"{kind.text}{name}" in index.article_text:
+            if _said_of_kind(index.article_text, name, kind.text):
                 return True
     return False
+
+
+def _said_of_kind(text: str, name: str, kind: str) -> bool:
+    """Does the text call the name a thing of that kind (肥城这个县级城市, 县级城市肥城)?"""
+    return any(kind in tail[: 6 + len(kind)] for tail in _tails(text, name)) or (
+        f"{kind}{name}" in text
+    )
+
+
+@lru_cache(maxsize=4096)
+def _tails(text: str, name: str) -> tuple[str, ...]:
+    """What the text says right after calling a name something (肥城|这个|县级城市…), up to
+    the next punctuation: read once per name, whatever kind is asked."""
+    said = rf"{re.escape(name)}(?:这个|这座|这一|是|为|作为)([^，。；\n]{{0,16}})"
+    return tuple(m.group(1) for m in re.finditer(said, text))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from bot.engine.normalize import normalize
@@ -85,7 +86,7 @@ class Focus:
             c.text for i, c in enumerate(self.clauses) if i not in self.asking and c.role != "tag"
         )
 
-    @property
+    @cached_property
     def is_claim(self) -> bool:
         """Does the asking clause state something to confirm rather than ask for a thing: a
         yes/no question, a statement, or a clause followed by 对吗?"""

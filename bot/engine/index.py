@@ -309,3 +309,14 @@ class Index:
             if len(self._known) > 50_000:  # bounded: questions bring ever new words
                 self._known.clear()
         return answer
+
+
+def memo(index: Index, name: str, limit: int = 4096) -> dict:
+    """A cache of derived readings kept on the index it is derived from, so it goes with it
+    when the knowledge is reloaded; cleared when it reaches `limit` entries (questions vary
+    without end)."""
+    caches = index.__dict__.setdefault("_memo", {})
+    cache = caches.setdefault(name, {})
+    if len(cache) >= limit:
+        cache.clear()
+    return cache

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from bot.engine.analysis import Token
 from bot.engine.claims import split_claim
-from bot.engine.index import Index
+from bot.engine.index import Index, memo
 from bot.engine.question import Question
 from bot.kb.facts import Fact
 
@@ -22,19 +22,29 @@ _HAS = re.compile(r"有|包括|包含")
 
 
 def _predicate(index: Index, question: Question) -> str:
+    assert question.focus is not None
+    subject = next((t.text for t in question.tokens if t.kind == "entity"), "")
+    return _predicate_of(index, question.focus.asking_text, subject)
+
+
+def _predicate_of(index: Index, text: str, subject: str) -> str:
+    cache = memo(index, "claim predicates")
+    if (text, subject) not in cache:
+        cache[text, subject] = _read_predicate(index, text, subject)
+    return cache[text, subject]
+
+
+def _read_predicate(index: Index, text: str, subject: str) -> str:
     """What the claim says of its subject, folded: after 是 (姚智是|诺贝尔奖得主), after 有
     (三城一区里有个|亦庄科学城), else after the first name (姚智|拿过诺贝尔奖). A name in the
     subject is another thing asked about ("宣武医院做过这种手术吗": the article names only
     天坛医院, and says nothing of 宣武)."""
-    assert question.focus is not None
-    text = question.focus.asking_text
     predicate = split_claim(text)[1]
     if not predicate:
         has = _HAS.search(text)
         predicate = text[has.end() :] if has else ""
     folded = index.analyzer.fold(predicate or text, fuzzy=True)
     if not predicate:  # 姚智|拿过诺贝尔奖对吧: what follows the first name
-        subject = next((t.text for t in question.tokens if t.kind == "entity"), "")
         at = folded.find(subject) if subject else -1
         folded = folded[at + len(subject) :] if at >= 0 else ""
     return folded
@@ -84,14 +94,22 @@ def rival_name(index: Index, facts: Iterable[Fact], question: Question, token: T
         return ""
     forms = claimed_forms(index, question, token)
     for fact in facts:
-        words = {t.text for t in index.fact_tokens[fact.id] if len(t.text) >= 2}
-        words.update(index.fact_names[fact.id])
-        for word in sorted(words):
+        for word in _fact_words(index, fact.id):
             if word in question.folded or word in question.normalised:
                 continue
             if any(head_shared(form, word) for form in forms):
                 return word
     return ""
+
+
+def _fact_words(index: Index, fact_id: str) -> tuple[str, ...]:
+    """A fact's words of two characters or more and its names, in order (read once)."""
+    cache = memo(index, "fact words")
+    if fact_id not in cache:
+        words = {t.text for t in index.fact_tokens[fact_id] if len(t.text) >= 2}
+        words.update(index.fact_names[fact_id])
+        cache[fact_id] = tuple(sorted(words))
+    return cache[fact_id]
 
 
 def swapped(index: Index, facts: Iterable[Fact], question: Question, context: str) -> bool:
