@@ -252,3 +252,11 @@ def test_a_plural_pronoun_stands_for_the_last_two_topics_of_one_kind(engine) -> 
     assert context.question.startswith("夸父和悟道3.0")  # read of both
     (_, _, who), _ = talk(engine, "夸父是啥", "悟道3.0呢", "它们分别是哪家机构研发的？")
     assert who.kind == "fallback"  # the article names no developer of either
+
+
+def test_an_ellipsis_of_a_thing_the_article_often_names_is_not_read_alone(engine) -> None:
+    first = "深圳农业基因组研究所有几人入选顶尖科学家榜单？"
+    (_, other), _ = talk(engine, first, "清华呢")
+    assert other.kind == "fallback"  # not one of several sentences naming 清华大学
+    (_, rare), _ = talk(engine, "保定·中关村创新中心注册了多少家企业？", "雄安的呢？")
+    assert answered(rare, "11家")  # what the article says of the one thing it names so

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
 _COMMAND = re.compile(r"^\s*/[A-Za-z]\w*(?:@\w+)?")
 _CLAUSES = re.compile(r"[，,。！!？?；;～~、…\s]+")
+MAX_ALONE_FACTS = 2  # "X呢" is read alone only of a thing this few sentences name
 STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
 
@@ -63,6 +64,7 @@ class Conversation:
         self.engine = engine
         self.analyzer = engine.index.analyzer
         self.read = Reader(engine)
+        self._folded_facts: list[str] | None = None  # the article's sentences, folded (lazily)
 
     # ------------------------------------------------------------------ the turn
 
@@ -278,7 +280,8 @@ class Conversation:
         """ "X呢" as the last question asked of X, unless that gives the last answer again
         without saying X (照片呢 after 图表谁做的, 天津呢 after a figure for 津冀); if the
         article has no such answer, the message alone, but only when that answer speaks of X
-        itself (保定·中关村创新中心呢 -> what the article says of it)."""
+        itself and the article says little else of it (保定·中关村创新中心呢 -> what the article
+        says of it; 清华呢 is not answered with one of its several sentences about 清华大学)."""
 
         def new(reply: Reply) -> bool:
             return reply.key != context.key or self._says(reply, body)
@@ -292,11 +295,21 @@ class Conversation:
         if names and all(kind == "place" for _, kind in names) and "place" in framed:
             return reply, after  # 那河北呢 after a figure of 津冀: a place in the last frame
         named = [name for name, _ in names]
+        if any(self._naming(name) > MAX_ALONE_FACTS for name in named):
+            return reply, after  # 清华呢: the article says many things of it, none asked
         alone = self.engine.ask(text)
         about = self._quotes(alone, named) if named else self._says(alone, body, examples=True)
         if alone.kind == "answer" and new(alone) and about:
             return alone, self._after(text, alone, context, now)
         return reply, after
+
+    def _naming(self, name: str) -> int:
+        """How many of the article's sentences name this (folded) name."""
+        if self._folded_facts is None:
+            self._folded_facts = [
+                self._fold(normalize(f.text)).replace(" ", "") for f in self.engine.knowledge.facts
+            ]
+        return sum(name in text for text in self._folded_facts)
 
     def _says(self, reply: Reply, body: str, examples: bool = False) -> bool:
         """Does the answer say the things this (folded) text names, in its answer line (with
