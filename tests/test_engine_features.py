@@ -71,3 +71,9 @@ def test_the_head_of_a_description_asked_by_name_is_a_kind(engine) -> None:
     # 刀具 is the 工具 the description asks about: the answer gives an instance of the kind.
     reply = engine.ask("纪姝婷团队做的那个加工摆线齿轮的工具是什么")
     assert reply.kind == "answer" and "刀具" in reply.text
+
+
+def test_which_body_asks_for_one_of_that_kind(engine) -> None:
+    # 新华社 is a 通讯社, though the article never uses that word.
+    reply = engine.ask("配图是哪家通讯社的记者拍的")
+    assert reply.kind == "answer" and "新华社" in reply.text

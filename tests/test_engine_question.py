@@ -66,3 +66,9 @@ def test_the_writers_own_remarks_do_not_veto_but_a_remark_naming_the_place_asked
         assert engine.ask(message).kind == "answer", message
     # The place of the remark is what is asked about when the asking clause names none.
     assert engine.ask("我在上海，有多少所高校？").kind != "answer"
+
+
+def test_an_unknown_word_the_tagger_guesses_is_a_name_sets_no_topic(engine) -> None:
+    # 宝宝 is no one the article names: the clause is chat, not the topic of the question.
+    reply = engine.ask("好奇宝宝来了，北京的国家实验室数量全国排第几")
+    assert reply.kind == "answer" and "全国首位" in reply.text

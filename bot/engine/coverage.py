@@ -139,6 +139,7 @@ def _veto_uncovered(
     elif (
         not index.known(token.text)
         and nounish(token)
+        and not _ASPECT.search(token.text)  # 搞了个: a verb with its particle, no name
         and not (token.text.isascii() and question.english)
         and not shares_bigram(token.text, candidate.text)
         and token.text not in categories
@@ -172,6 +173,9 @@ def _describing(question: Question, token: Token) -> bool:
     if _HEAD_BEFORE.search(folded, 0, at) and _HEAD_ASKED.match(folded, end):
         return True  # the kind of thing the description names ("的那个工具是什么")
     return _DESCRIBED.match(folded, end) is not None
+
+
+_ASPECT = re.compile(r"[\u4e00-\u9fff][了过着]")
 
 
 def _inside_names_only(
@@ -292,10 +296,12 @@ def asked_covered(index: Index, candidate: Candidate, asked: Token, lenient: boo
         # a one-character verb (建 -> 建设) anywhere in one
         noun = nounish(asked)
         return any(
-            t.text.endswith(asked.text) if noun else asked.text in t.text
+            (t.text.endswith(asked.text) or (len(t.text) == 2 and t.text[0] == asked.text))
+            if noun
+            else asked.text in t.text
             for f in candidate.facts
             for t in index.fact_tokens[f.id]
-        )
+        )  # (什么榜 -> 榜单: a two-character word it begins)
     # What it quotes must say it; an example's wording counts only when the question
     # reads like that example (lenient), not merely because the word is there.
     text = candidate.text if lenient else candidate.quoted_text

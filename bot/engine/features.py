@@ -77,6 +77,7 @@ _CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类
 _LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
 _MEASURES = {"年", "月", "天", "秒", "倍", "次", "周", "分钟", "小时", "个月"}
 _CATEGORY_WORDS = {"什么", "是什么", "什么样", "哪个", "哪些", "哪种", "哪一", "有哪些", "啥"}
+_CATEGORY_WORDS |= {"哪家", "哪所", "哪类"}  # 哪家通讯社: 新华社 is one
 
 
 @dataclass(frozen=True)
@@ -277,15 +278,28 @@ def _around(
         ):
             return None, False  # 什么人 / 哪位人物 ask who, not about people in general
         if after.kind in ("word", "entity") and (nounish(after) or skipped_frame):
+            if skipped_frame and after.pos.startswith(("v", "n")) and _serial(tokens, after):
+                continue  # 谁带队做出来的: the last verb of a chain is what was done
             return after, count
         return None, False
     for before in reversed(tokens[:position]):
-        if before.text in _LINKS or before.kind == "stop":
-            continue
+        if before.text in _LINKS or before.kind == "stop" or _ASPECT.search(before.text):
+            continue  # (搞了个什么主题日: a verb with its particle is no thing)
         if before.kind == "word" and nounish(before) and len(before.text) > 1:
             return before, count
         return None, False
     return None
+
+
+_ASPECT = re.compile(r"[\u4e00-\u9fff][了过着]")
+
+
+def _serial(tokens: list[Token], verb: Token) -> bool:
+    """Is a verb followed at once by another (带队|研发, 牵头|研制): the first leads, the
+    second says what was done."""
+    position = next(i for i, t in enumerate(tokens) if t is verb)
+    following = tokens[position + 1] if position + 1 < len(tokens) else None
+    return following is not None and following.kind == "word" and following.pos.startswith("v")
 
 
 _HAVE = ("有", "共有", "一共有", "总共有", "是", "共")

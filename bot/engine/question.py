@@ -161,7 +161,7 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         named = [t for t in words if t.kind != "stop"]
         if clause.topical or (
             named
-            and all(t.kind == "entity" for t in named)
+            and all(t.kind == "entity" and _a_name(types, t) for t in named)
             and (
                 clause.role != "remark"
                 or (not placed and any(_place_or_body(types, t) for t in named))
@@ -194,6 +194,12 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
     kept_text.append(focus.asking_text)
     kept_folded = analyzer.fold(" ".join(kept_text), fuzzy=True)
     return _Scene(frozenset(scene), frozenset(exempt), frozenset(chatter), asking, kept_folded)
+
+
+def _a_name(types: dict[str, str], token: Token) -> bool:
+    """A name a clause may be about: a curated one, or a place, body or thing the tagger
+    knows (not its guess that an unknown word is a person's name: 宝宝, 高中生)."""
+    return token.text in types or token.pos != "nr"
 
 
 def _place_or_body(types: dict[str, str], token: Token) -> bool:
