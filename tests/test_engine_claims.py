@@ -159,3 +159,17 @@ def test_bounds_places_and_events_in_a_claim_are_checked(
 ) -> None:
     reply = engine.ask(question)
     assert reply.kind == "answer" and reply.verdict == "no" and quoted in reply.text
+
+
+def test_a_year_claimed_is_compared_with_one_the_article_counts_from_its_own(engine) -> None:
+    # 去年 in the 2024 article is 2023: 2021 does not hold, 2023 does.
+    wrong = engine.ask("血管介入手术机器人是2021年获批上市的吧")
+    assert wrong.kind == "answer" and wrong.verdict == "no" and "去年3月" in wrong.text
+    assert engine.ask("血管介入手术机器人是2023年获批上市的吧").verdict == "yes"
+
+
+def test_a_claim_about_a_person_is_checked_on_what_is_said_of_them(engine) -> None:
+    # The leading sentence is about the 学院's dean and lacks 朱军; the one about 朱军 says
+    # he is the 研究院's 副院长: the claim does not hold.
+    reply = engine.ask("朱军是不是清华人工智能学院的院长")
+    assert reply.kind == "answer" and reply.verdict == "no" and "副院长" in reply.text

@@ -327,3 +327,14 @@ _GENERIC = frozenset(["", "个"])  # a bare figure or 个 counts anything; 所 a
 
 def _same_noun(a: str, b: str) -> bool:
     return len(a) >= 2 and len(b) >= 2 and (a[:2] == b[:2])
+
+
+def dated(figures: Sequence[Quantity], year: int | None) -> tuple[Quantity, ...]:
+    """The figures with each year counted from the article's own (去年 in a 2024 article) also
+    given as the year it is (2023), so either way of writing a year compares with the other."""
+    if year is None:
+        return tuple(figures)
+    extra = tuple(
+        Quantity(year + q.low, year + q.high, "年份") for q in figures if q.unit == "年份起"
+    )
+    return (*figures, *extra)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.engine.analysis import MERGED, Token
-from bot.engine.claims import comparable, quantities
+from bot.engine.claims import comparable, dated, quantities
 from bot.engine.describe import described_kind
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
@@ -61,7 +61,7 @@ def cover(
         if match < 0.5 and token.kind == "word":
             match = max(match, _rescued(rescue, candidate.text))
         if match < 0.5 and (
-            _claim_checked(question, token, facts_text)
+            _claim_checked(index, candidate, question, token, facts_text)
             or _name_checked(index, candidate, question, token)
             or described_kind(index, candidate, question, token)
             or rival_name(index, candidate.facts, question, token)
@@ -237,13 +237,15 @@ def _claims(question: Question) -> bool:
     return question.focus is not None and question.focus.is_claim
 
 
-def _claim_checked(question: Question, token: Token, facts_text: str) -> bool:
+def _claim_checked(
+    index: Index, candidate: Candidate, question: Question, token: Token, facts_text: str
+) -> bool:
     """Is the word a figure the message claims, which the candidate states a figure to check
     against (the same kind of measure: a length of time, a share, a count of 所)?"""
     claims = [c for c in question.claimed if c.carried_by(token.text)]
     if not claims:
         return False
-    stated = quantities(facts_text)
+    stated = dated(quantities(facts_text), article_year(index, candidate.facts))
     return any(comparable(c.quantity, stated) for c in claims)
 
 
@@ -348,3 +350,8 @@ def _one_off(word: str) -> re.Pattern[str]:
     return re.compile(
         "|".join(re.escape(word[:i]) + "." + re.escape(word[i + 1 :]) for i in range(len(word)))
     )
+
+
+def article_year(index: Index, facts: tuple | list) -> int | None:
+    """The year the quoted article speaks from (its 今年)."""
+    return index.knowledge.article(facts[0].article).year if facts else None

@@ -97,6 +97,14 @@ def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -
             and best.resemblance >= RUNNER_UP_RESEMBLANCE
         )
         and not (
+            # a claim about a thing the runner-up covers whole, which the leader lacks:
+            # "朱军是清华大学人工智能学院的院长吗" is checked on what is said of 朱军
+            question.focus is not None
+            and question.focus.is_claim
+            and best.coverage >= 0.99
+            and any(b in question.folded for b in leader.blocking)
+        )
+        and not (
             leader.blocking == ["名称"]
             and not any(t.kind == "entity" for t in question.content)
             and _same_paragraph(leader, best)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, quantities
-from bot.engine.coverage import TITLES
+from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, dated, quantities
+from bot.engine.coverage import TITLES, article_year
 from bot.engine.english_claims import english_claim
 from bot.engine.index import Index
 from bot.engine.kinds import swapped
@@ -45,7 +45,8 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         facts.append(beside)
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
-    verdict = compare(claimed, quantities(text))
+    year = article_year(index, facts)
+    verdict = compare(dated(claimed, year), dated(quantities(text), year))
     context = _context(index, facts, reply.lead)
     named = _named_verdict(index, question, text, context)
     other = swapped(index, facts, question, context)  # 复旦大学 claimed, 清华大学 stated
