@@ -72,3 +72,11 @@ def test_an_unknown_word_the_tagger_guesses_is_a_name_sets_no_topic(engine) -> N
     # 宝宝 is no one the article names: the clause is chat, not the topic of the question.
     reply = engine.ask("好奇宝宝来了，北京的国家实验室数量全国排第几")
     assert reply.kind == "answer" and "全国首位" in reply.text
+
+
+def test_words_either_side_of_a_comma_are_not_joined_into_a_name(engine) -> None:
+    # 出题、高校 is two words, not an institution called 出题高校.
+    tokens = read(engine.index, "企业出题、高校揭榜的机制叫什么").tokens
+    assert not any(t.text.startswith("出题高校") for t in tokens)
+    reply = engine.ask("企业出题、高校团队揭榜的那种机制叫什么")
+    assert reply.kind == "answer" and "揭榜挂帅" in reply.text

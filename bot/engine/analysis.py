@@ -262,7 +262,7 @@ class Analyzer:
 
     def question_tokens(self, folded: str) -> list[Token]:
         """A question's tokens from its folded text (`fold(..., fuzzy=True)`, done once)."""
-        return self._counts_read(self._institutions(self.tokens_of_folded(folded)))
+        return self._counts_read(self._institutions(self.tokens_of_folded(folded), folded))
 
     def _counts_read(self, tokens: list[Token]) -> list[Token]:
         """Figures and counts as a question means them: 是一个 is an article, not a figure; after
@@ -286,7 +286,7 @@ class Analyzer:
             result.append(token)
         return result
 
-    def _institutions(self, tokens: list[Token]) -> list[Token]:
+    def _institutions(self, tokens: list[Token], folded: str) -> list[Token]:
         """A word the knowledge never uses joined to an institution's head word is the name of
         an institution, and a name must be covered as a whole: 作物科学 + 研究所 is another
         institute than the article's 深圳农业基因组研究所, though both are 研究所."""
@@ -301,6 +301,7 @@ class Analyzer:
                 and not previous.text.isascii()
                 and previous.pos.startswith(("n", "v"))
                 and not self.known(previous.text + token.text)
+                and previous.text + token.text in folded  # (not across a comma: 出题、高校)
             ):
                 result[-1] = Token(previous.text + token.text, "nt", "entity", False)
                 continue

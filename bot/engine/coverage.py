@@ -156,6 +156,7 @@ _DESCRIBED = re.compile(
 )
 
 
+_NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
 # The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
 _HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
 _HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
@@ -172,7 +173,10 @@ def _describing(question: Question, token: Token) -> bool:
     end = at + len(token.text)
     if _HEAD_BEFORE.search(folded, 0, at) and _HEAD_ASKED.match(folded, end):
         return True  # the kind of thing the description names ("的那个工具是什么")
-    return _DESCRIBED.match(folded, end) is not None
+    if _DESCRIBED.match(folded, end) is not None:
+        return True
+    asked = _NAME_AT_END.search(folded)  # ……追太阳的人命名 做量子计算的云平台叫啥
+    return asked is not None and "的" in folded[end : asked.start()]
 
 
 _ASPECT = re.compile(r"[\u4e00-\u9fff][了过着]")
