@@ -191,3 +191,8 @@ def test_a_place_found_only_inside_a_longer_name_is_not_covered(engine) -> None:
     assert engine.ask("武汉那边有多少博士常驻").kind != "answer"
     assert engine.ask("武汉有多少家科研院所").kind != "answer"
     assert engine.ask("肥城有多少博士常驻").kind == "answer"
+
+
+def test_a_title_asked_by_name_is_its_own_text(engine) -> None:
+    reply = engine.ask("报道主标题叫什么名字")
+    assert reply.kind == "answer" and "第一动力" in reply.text

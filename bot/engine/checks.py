@@ -155,6 +155,9 @@ def _figures(
             blocking.append(relative)  # 明年: the article speaks of this year and the last
 
 
+_TITLED = ("标题", "题目", "栏目", "小标题", "书名")
+
+
 def _names(
     index: Index,
     candidate: Candidate,
@@ -167,6 +170,8 @@ def _names(
     Returns the score's factor (BESIDE when the name is in the sentence beside)."""
     named, body = shared.named, shared.body
     folded = question.folded
+    if named is not None and any(t.text.endswith(_TITLED) for t in shared.subject):
+        named = None  # 主标题叫什么: a title is its own text, not a name the sentence gives
     if named is not None and (
         unnamed(list(shared.subject), facts_text)
         or not (
