@@ -102,3 +102,15 @@ def test_a_question_to_the_room_after_the_question_is_chat(engine) -> None:
     assert reply.kind == "answer" and "三分之一" in reply.text
     # but an elliptical question after a clause that names the thing still asks
     assert engine.ask("清华又成立新学院了？什么时候成立的").kind == "answer"
+
+
+def test_a_question_inside_do_you_know_is_no_claim(engine) -> None:
+    reply = engine.ask("有谁知道北京有多少所高校吗")
+    assert reply.kind == "answer" and reply.verdict is None and "92所" in reply.text
+
+
+def test_colloquial_question_words_and_a_colon_end_a_clause(engine) -> None:
+    what = engine.ask("下班了好累 话说那个夸父到底是干嘛的")
+    assert what.kind == "answer" and what.verdict is None  # 干嘛 asks; it claims nothing
+    reply = engine.ask("求解答：北脑二号是啥")  # 求解答 is a clause of its own: chat
+    assert reply.kind == "answer" and "北脑二号" in reply.text

@@ -24,18 +24,22 @@ Role = Literal["ask", "tag", "claim", "remark", "scene"]
 # Where a clause ends: sentence and clause punctuation, emoji and other pictographs, a line break,
 # and a space that touches a Chinese character (a space between English words is no boundary).
 _BOUNDARY = re.compile(
-    r"[，,。！!？?；;～~\n\r]+"
+    r"[，,。！!？?；;：:～~\n\r]+"
     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]+"
     r"|(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])"
 )
 _MARKED = re.compile(r"[?？]")
 # Words that make a clause ask (not a bare question mark: "好像是三百多？" is a guess).
 _ASKING = re.compile(
-    r"吗|呢|什么|啥|多少|几|哪|谁|怎|为何|为什么|如何|是否|是不是|有没有|能不能|多长|多久|多大"
+    r"吗|呢|什么|啥|多少|几|哪|谁|怎|咋|干嘛|为何|为什么|如何|是否|是不是|有没有|能不能|多长|多久|多大"
     r"|\b(?:how|what|who|when|where|why|which|whose)\b"
 )
 _YES_NO = re.compile(
     r"(?:吗|嘛|吧|(?<![什怎这那多])么)$|是否|是不是|有没有|能不能|会不会|可不可以|对不对|对吧|对吗|是吗|没错吧"
+)
+# A question asked inside "do you know": 知道……多少……吗, 清楚……是谁吗.
+_EMBEDDED = re.compile(
+    r"(?:知道|清楚|了解|告诉我|说说|讲讲)[^吗]*?(?:什么|啥|多少|几|哪|谁|怎|咋|多长|多久|多大)"
 )
 _PARTICLES = re.compile(r"[啊呀呢吧哈啦嘛哦噢]+$")
 
@@ -93,6 +97,8 @@ class Focus:
         if not self.clauses:
             return False
         text = self.clauses[self.asking[-1]].text
+        if _EMBEDDED.search(text):
+            return False  # 有人知道……有多少……吗: the 吗 asks whether one knows what it asks
         return self.tagged or _YES_NO.search(text) is not None or _ASKING.search(text) is None
 
 
