@@ -24,7 +24,7 @@ from bot.engine.features import ORDINAL, VERSION, Features
 from bot.engine.index import Candidate, Index
 from bot.engine.lists import enumerates
 from bot.engine.question import Question
-from bot.engine.words import TITLES
+from bot.engine.words import TITLES, written_lower
 
 
 def vetoes(
@@ -95,7 +95,12 @@ def _asked(
     """The thing asked about must be there, and counted when the question asks how many."""
     asked, count = shared.asked, shared.count
     categories = shared.categories
-    if asked is not None and question.english and asked.text.isascii() and not count:
+    if (
+        asked is not None
+        and asked.text.isascii()
+        and (question.english or written_lower(question.text, asked.text))
+        and not count
+    ):
         asked = None  # English: too many ways to name a thing for one word to decide,
         # except what "how many" counts
     if asked is not None and asked.text in index.attribute_questions:

@@ -15,7 +15,7 @@ from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
 from bot.engine.kinds import rival_name
 from bot.engine.question import Question
-from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram
+from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
 
 @dataclass
@@ -117,8 +117,9 @@ def _veto_uncovered(
     shared = question.features
     assert shared is not None
     categories = shared.categories
-    if token.text in question.exempt:
-        return  # a word of a remark or a claim around the asking clause: weighed, not vetoed
+    if token.text in question.exempt or token.text in index.scaffold:
+        return  # a word of a remark or a claim around the asking clause, or one that frames
+        # the message (听说, 原话): weighed, not vetoed
     if token.pos == MERGED or token.text in index.attribute_questions:
         return  # weighed, not vetoed: lone characters that read as no typo, and
         # attribute words (职称), which their own evidence check decides
@@ -140,11 +141,17 @@ def _veto_uncovered(
         not index.known(token.text)
         and nounish(token)
         and not _ASPECT.search(token.text)  # 搞了个: a verb with its particle, no name
-        and not (token.text.isascii() and question.english)
+        and not (token.text.isascii() and _english_word(question, token.text))
         and not shares_bigram(token.text, candidate.text)
         and token.text not in categories
     ):
         result.unknown.append(token.text)  # a word the knowledge never uses
+
+
+def _english_word(question: Question, word: str) -> bool:
+    """An English word weighed rather than vetoed: any in an English question, and one
+    written in lower case in a Chinese one (a word of the sentence, not a name)."""
+    return question.english or written_lower(question.text, word)
 
 
 # What follows a word of a description: ……的(那个)X叫什么 / 是什么.

@@ -97,6 +97,15 @@ class Index:
                 for k in ("remark", "claim", "tags", "deixis", "topic", "audience")
             )
         )
+        # words that frame a message rather than name what it asks about (听说, 有人懂吗, 原话):
+        # weighed like any word, never a reason to decline
+        self.scaffold = frozenset(
+            normalize(w)
+            for w in (
+                *words.get("claim", ()), *words.get("audience", ()),
+                *knowledge.followups.get("original", ()),
+            )
+        )
         self.includes = {
             normalize(t.term): tuple(normalize(p) for p in t.includes)
             for t in knowledge.terms

@@ -4,6 +4,7 @@ or a word of the article's own. Shared by every stage that reads tokens."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.engine.analysis import Token
 from bot.engine.index import Index
@@ -106,3 +107,20 @@ def rescue_pairs(word: str, folded: str) -> tuple[tuple[str, str], ...] | None:
         for offset, char in enumerate(word, start=start)
         if char not in _LIGHT_CHARS
     )
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+@lru_cache(maxsize=512)
+def _lower_words(text: str) -> frozenset[str]:
+    return frozenset(
+        w.replace("-", "").replace("'", "") for w in _LATIN_WORD.findall(text) if w.islower()
+    )
+
+
+def written_lower(text: str, word: str) -> bool:
+    """An English word written in lower case inside a Chinese question ("shift到什么",
+    "two key directions"): a word of the sentence the glossary lacks, weighed like an English
+    question's. Capitalised or with digits (GPT4, Sora) it is a name, which vetoes."""
+    return len(word) >= 3 and word.isalpha() and word in _lower_words(text)
