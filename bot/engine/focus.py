@@ -26,7 +26,8 @@ Role = Literal["ask", "tag", "claim", "remark", "scene"]
 _BOUNDARY = re.compile(
     r"[，,。！!？?；;：:～~\n\r]+"
     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]+"
-    r"|(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])"
+    r"|(?<=[^\x00-\x7f])[ \t\u3000]+(?=[^\x00-\x7f])"  # (a space beside a Latin word
+    # only spaces words: "肥城 lithium industry 的 goal")
 )
 _MARKED = re.compile(r"[?？]")
 # Words that make a clause ask (not a bare question mark: "好像是三百多？" is a guess).

@@ -141,15 +141,21 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
     count against a candidate: "我室友是学农的"), and the asking clause's tokens."""
     analyzer = index.analyzer
     asking = analyzer.tokens(focus.asking_text, fuzzy=True)
-    if not any(_subject(index, t) for t in asking):
-        return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it asks of them
-    types = analyzer.entity_types
     asked = [analyzer.fold(focus.asking_text, fuzzy=True)]
-    placed = any(_place_or_body(types, t) for t in asking)  # it names its own place
+    of = -1  # the clause a bare question asks of ("一区承接三城成果，2023年有多少个")
+    if not any(_subject(index, t) for t in asking):
+        of = _asked_of(index, focus)
+        if of < 0:
+            return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it
+            # asks of them all
+        asking = asking + analyzer.tokens(focus.clauses[of].text, fuzzy=True)
+        asked.append(analyzer.fold(focus.clauses[of].text, fuzzy=True))
+    types = analyzer.entity_types
+    placed = _own_place(index, asking, of >= 0 and focus.clauses[of].role == "claim")
     kept_text: list[str] = []  # clauses of the article's words: they set the scene
     vetoing: list[str] = []  # ...whose names may be what is asked about ("说到上海，…")
     for number, clause in enumerate(focus.clauses):
-        if number in focus.asking or clause.role == "tag":
+        if number in focus.asking or number == of or clause.role == "tag":
             continue
         folded = analyzer.fold(clause.text, fuzzy=True)
         words = analyzer.tokens(clause.text, fuzzy=True)
@@ -194,6 +200,29 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
     kept_text.append(focus.asking_text)
     kept_folded = analyzer.fold(" ".join(kept_text), fuzzy=True)
     return _Scene(frozenset(scene), frozenset(exempt), frozenset(chatter), asking, kept_folded)
+
+
+def _own_place(index: Index, asking: list[Token], reported: bool) -> bool:
+    """Does the asking clause name its own place, or a thing of the article's that has one (a
+    curated name), or ask of what the writer read it says (我在新加坡，看到说一区承接三城成果，
+    有多少个)? A remark's place then is only where the writer is; else it is what is asked of
+    ("我在上海，有多少高校")."""
+    types = index.analyzer.entity_types
+    return reported or any(_place_or_body(types, t) or t.text in types for t in asking)
+
+
+def _asked_of(index: Index, focus: Focus) -> int:
+    """The clause just before a question that names nothing, when it names a thing of the
+    article and is no remark of the writer's: what the question asks of. -1 if none is."""
+    first = min(focus.asking)
+    if first == 0:
+        return -1
+    clause = focus.clauses[first - 1]
+    if clause.role in ("remark", "tag", "ask") or not _names_something(index, clause.text):
+        return -1
+    if first - 1 == 0:
+        return -1  # nothing else around them: the two are asked together, as before
+    return first - 1
 
 
 def _a_name(types: dict[str, str], token: Token) -> bool:
