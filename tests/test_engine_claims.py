@@ -60,6 +60,13 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         # a name of the same kind as the quote's (a prize, a university) is corrected
         ("姚智拿过诺贝尔奖对吧", "no", "图灵奖"),
         ("Vidu是复旦大学发布的吗", "no", "清华大学"),
+        # a claim that gives a thing's name is checked against the name the article gives
+        ("量子计算云平台名叫悟空吧", "no", "夸父"),
+        ("量子计算云平台叫夸父吧", "yes", "夸父"),
+        ("超大规模智能模型是悟道2.0吗", "no", "悟道3.0"),  # another version of the name
+        # a place claimed after the verb, where the quote names another
+        ("我国首个综合类国家技术创新中心落户长三角，是吗", "no", "京津冀"),
+        ("据说北京有102所高校？", "no", "92所"),  # 据说 frames the claim: no word to decline on
     ],
 )
 def test_a_claim_is_answered_with_its_verdict(

@@ -80,3 +80,22 @@ def test_words_either_side_of_a_comma_are_not_joined_into_a_name(engine) -> None
     assert not any(t.text.startswith("出题高校") for t in tokens)
     reply = engine.ask("企业出题、高校团队揭榜的那种机制叫什么")
     assert reply.kind == "answer" and "揭榜挂帅" in reply.text
+
+
+def test_a_bare_question_asks_of_the_claim_before_it_not_of_the_writers_place(engine) -> None:
+    # "我在广州" is where the writer is; what they read (保定那个创新中心) is what is asked of.
+    reply = engine.ask("我在广州，看到说保定那个创新中心注册了不少企业，有多少家？")
+    assert reply.kind == "answer" and "362家" in reply.text
+
+
+def test_a_place_the_writer_names_is_asked_of_when_the_question_names_none(engine) -> None:
+    assert engine.ask("我在上海，有多少高校？").kind != "answer"
+    assert engine.ask("我在上海，那边有多少高校？").kind != "answer"
+
+
+def test_a_space_beside_a_latin_word_does_not_split_the_question() -> None:
+    from bot.engine.focus import split_clauses
+
+    mixed = "肥城 lithium industry 的 goal 是啥"
+    assert split_clauses(mixed) == [mixed]
+    assert split_clauses("北京有几所高校来着 哈哈") == ["北京有几所高校来着", "哈哈"]

@@ -143,9 +143,13 @@ def _figures(
         stated = {n for n, u in ORDINAL.findall(facts_text) if u == unit}
         if stated and number not in stated:
             blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
+    stated_versions = VERSION.findall(candidate.text)
     for version in shared.versions:
-        if version not in VERSION.findall(candidate.text):
-            blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated (or none)
+        if version in stated_versions:
+            continue
+        if stated_versions and question.focus is not None and question.focus.is_claim:
+            continue  # "是悟道2.0吧": a claim the 3.0 it states corrects (verdict.py)
+        blocking.append(version)  # 悟道2.0 asked, only 悟道3.0 stated (or none)
     claimed = {c.written for c in question.claimed if c.quantity.unit == "月份"}
     for month in shared.months:
         if f"{month}月" in claimed and re.search(r"(?<![\d.])\d{1,2}月", facts_text):

@@ -13,7 +13,7 @@ from bot.engine.claims import comparable, dated, quantities
 from bot.engine.describe import described_kind
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
-from bot.engine.kinds import rival_name
+from bot.engine.kinds import renamed, rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
@@ -65,6 +65,7 @@ def cover(
             or _name_checked(index, candidate, question, token)
             or described_kind(index, candidate, question, token)
             or rival_name(index, candidate.facts, question, token)
+            or renamed(index, candidate.facts, question, token)
         ):
             match = 1.0  # "Vidu能生成一分钟的视频吗": the 16秒 it states settles the claim;
             # "北脑二号是清华大学研发的吗": the body it names settles who made it

@@ -121,3 +121,33 @@ def swapped(index: Index, facts: Iterable[Fact], question: Question, context: st
         t.text not in context and rival_name(index, facts, question, t)
         for t in question.content
     )
+
+
+_PARTICLES = re.compile(
+    r"[吧吗嘛呢啊呀哈么？?！!。“”\"'「」《》\s]+|对吧|对吗|是吗|是吧|对不对|是不是"
+)
+_NAMED_KINDS = ("product", "person", "org", "event")
+
+
+def renamed(index: Index, facts: Iterable[Fact], question: Question, token: Token) -> str:
+    """In a claim that gives a thing's name ("量子计算云平台叫悟空", "首任院长是朱军吧"), the
+    name the quotes give it instead: a curated name the question does not give, where the
+    claim's predicate is that one name. The claim is then checked against it ("不对"),
+    not declined for a name the article never uses."""
+    if question.focus is None or not question.focus.is_claim:
+        return ""
+    if token.text not in question.claim_names:
+        return ""
+    subject, predicate = split_claim(question.focus.asking_text)
+    rest = _PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
+    if not rest or token.text not in rest or len(rest) - len(token.text) > 1:
+        return ""  # the predicate says more than a name ("叫悟空的平台发布了什么")
+    folded = index.analyzer.fold(subject, fuzzy=True)
+    if not any(t.kind == "entity" and t.text in folded for t in question.content):
+        return ""  # it names the thing by no name the article gives
+    types = index.analyzer.entity_types
+    for fact in facts:
+        for name in index.fact_names[fact.id]:
+            if name not in question.folded and types.get(name) in _NAMED_KINDS:
+                return name
+    return ""

@@ -114,8 +114,10 @@ def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
     what it says the thing is or who made it, which the answer's names confirm or correct.
     A word the knowledge never uses counts as a name there (生数科技)."""
     predicate = split_claim(focus.asking_text)[1]
-    if not predicate:
-        return _NONE
+    if not predicate:  # "首个国家技术创新中心落户长三角": the names after the first one
+        tokens = index.analyzer.tokens(focus.asking_text, fuzzy=True)
+        first = next((i for i, t in enumerate(tokens) if t.kind == "entity"), len(tokens))
+        return frozenset(t.text for t in tokens[first + 1 :] if t.kind == "entity")
     tokens = index.analyzer.tokens(predicate, fuzzy=True)
     return frozenset(
         t.text

@@ -17,6 +17,7 @@ from dataclasses import replace
 from bot.engine.claims import LEADS, UNSTATED, Quantity, comparable, compare, dated, quantities
 from bot.engine.coverage import TITLES, article_year
 from bot.engine.english_claims import english_claim
+from bot.engine.features import VERSION
 from bot.engine.index import Index
 from bot.engine.kinds import swapped
 from bot.engine.normalize import normalize
@@ -59,6 +60,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     if (
         named == "no"
+        or _other_version(question, text)
         or _other_post(question, text)
         or other
         or _alone(question, [index.analyzer.fold(normalize(f.text)) for f in facts])
@@ -139,6 +141,13 @@ def _named_verdict(index: Index, question: Question, text: str, context: str) ->
     ):
         return "unstated"  # "Vidu是生数科技发布的吧": the article names no company
     return "no"
+
+
+def _other_version(question: Question, text: str) -> bool:
+    """ "是悟道2.0吧" when the quotes name 悟道3.0: a version they state, and not the claimed."""
+    claimed = question.features.versions if question.features is not None else ()
+    stated = VERSION.findall(text)
+    return bool(claimed and stated) and not set(claimed) & set(stated)
 
 
 def _other_post(question: Question, text: str) -> bool:
