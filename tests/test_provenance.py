@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.kb.article import load_article
+from bot.kb.article_load import load_article
 from bot.kb.provenance import check_article
 from tests.conftest import KNOWLEDGE, run_cli
 

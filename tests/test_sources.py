@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.article import load_article
+from bot.kb.article_load import load_article
 from bot.kb.provenance import check_article
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"

@@ -65,7 +65,7 @@ def write_copy_article(directory: Path, rewrite: Rewrite) -> None:
     (folder / "article.yaml").write_text(dump_yaml(article), encoding="utf-8")
     # Its raw text is every piece the cleaned copy quotes, in its order: what the loader's
     # provenance check (bot.kb.provenance) proves a cleaned article against.
-    from bot.kb.article import load_article
+    from bot.kb.article_load import load_article
 
     (folder / "raw.txt").write_text("", encoding="utf-8")
     pieces = [piece.text for piece in load_article(folder / "article.yaml").fragments]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.kb.article import Article, article_from_plain_text, load_article
+from bot.kb.article import Article
+from bot.kb.article_load import article_from_plain_text, load_article
 from bot.kb.factfile import load_fact_file
 from bot.kb.facts import Fact
 from bot.kb.glossary import Glossary, english_meanings, load_glossary
