@@ -60,3 +60,4 @@ def test_chat_before_a_request_for_more_does_not_hide_it(engine) -> None:
     (answer, original), _ = talk(engine, "北京有多少所高校？", "谢谢！那原文呢")
     assert original.kind == "answer" and original.lead == ORIGINAL_LEAD
     assert original.sources[0].paragraph_id == answer.sources[0].paragraph_id
+

@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.engine.followup import Name, Reader, joined
-from bot.engine.followwords import asks_quantity, asks_word, nounish, timely
+from bot.engine.followwords import asks_quantity, nounish, timely
+from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
-from bot.engine.passage import continuation, others, shown_facts
+from bot.engine.passage import shown_facts
 from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
 from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
 _COMMAND = re.compile(r"^\s*/[A-Za-z]\w*(?:@\w+)?")
-_CLAUSES = re.compile(r"[，,。！!？?；;～~、…\s]+")
 MAX_ALONE_FACTS = 2  # "X呢" is read alone only of a thing this few sentences name
 STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
@@ -64,6 +64,7 @@ class Conversation:
         self.engine = engine
         self.analyzer = engine.index.analyzer
         self.read = Reader(engine)
+        self.mores = Mores(engine, self.read)
         self._folded_facts: list[str] | None = None  # the article's sentences, folded (lazily)
 
     # ------------------------------------------------------------------ the turn
@@ -74,18 +75,10 @@ class Conversation:
         if not context.key:
             return self._alone(text, now)
         normalised = normalize(_addressing_removed(text), self.engine.bot_username)
-        topic = frozenset(n for n, _ in context.topic)
-        core = self._after_chat(_addressing_removed(text))  # 谢谢！那原文呢 -> 那原文呢
-        asks_more = self.read.asks_more(core, topic)
-        if asks_more is not None:
-            reply, shown = continuation(
-                self.engine, context.shown, whole=asks_more, first=not context.mores
-            )
+        more = self.mores.reply(_addressing_removed(text), context)
+        if more is not None:
+            reply, shown = more
             return reply, self._more(context, shown, now) if shown else context
-        other = self.read.asks_other(core, topic)
-        more = other and others(self.engine, context.shown, other, self._fold)
-        if more:
-            return more[0], self._more(context, more[1], now)
         folded = self.analyzer.fold(normalised, fuzzy=True)
         tokens = self.analyzer.tokens(normalised, fuzzy=True)
         if self._names_of_counted(folded, tokens, context):
@@ -132,18 +125,6 @@ class Conversation:
         if resolved.kind == "answer":
             return resolved, new
         return reply, self._after(text, reply, context, now)
-
-    def _after_chat(self, text: str) -> str:
-        """The message without clauses before its last that only chat (谢谢, 好的, 哈哈, ok),
-        normalised."""
-        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
-        chat = self.engine.index.smalltalk_words | self.read.words.fillers
-        while len(clauses) > 1:
-            tokens = self.read.tokens(normalize(clauses[0], self.engine.bot_username))
-            if not all(t.text in chat or (t.kind == "stop" and not asks_word(t)) for t in tokens):
-                break
-            clauses.pop(0)
-        return normalize("，".join(clauses), self.engine.bot_username)
 
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
         return replace(context, shown=shown, mores=context.mores + 1, at=now)
@@ -280,8 +261,10 @@ class Conversation:
         """ "X呢" as the last question asked of X, unless that gives the last answer again
         without saying X (照片呢 after 图表谁做的, 天津呢 after a figure for 津冀); if the
         article has no such answer, the message alone, but only when that answer speaks of X
-        itself and the article says little else of it (保定·中关村创新中心呢 -> what the article
-        says of it; 清华呢 is not answered with one of its several sentences about 清华大学)."""
+        itself and, when X is only a name, the article says little else of it and it is no
+        place put for the last frame's (保定·中关村创新中心呢 -> what the article says of it;
+        清华呢 is not answered with one of its several sentences about 清华大学, but 那肥城的
+        战略目标呢 asks a thing of its own)."""
 
         def new(reply: Reply) -> bool:
             return reply.key != context.key or self._says(reply, body)
@@ -290,13 +273,15 @@ class Conversation:
         reply, after = self._first_answer(readings, context, now, admits=new)
         if reply.kind == "answer":
             return reply, after
-        names = self.read.names(self.read.tokens(body))
-        framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
-        if names and all(kind == "place" for _, kind in names) and "place" in framed:
-            return reply, after  # 那河北呢 after a figure of 津冀: a place in the last frame
+        tokens = self.read.tokens(body)
+        names = self.read.names(tokens)
         named = [name for name, _ in names]
-        if any(self._naming(name) > MAX_ALONE_FACTS for name in named):
-            return reply, after  # 清华呢: the article says many things of it, none asked
+        if not any(nounish(t) and t.text not in named for t in tokens):  # only names
+            framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
+            if names and all(kind == "place" for _, kind in names) and "place" in framed:
+                return reply, after  # 那河北呢 after a figure of 津冀: a place in the last frame
+            if any(self._naming(name) > MAX_ALONE_FACTS for name in named):
+                return reply, after  # 清华呢: the article says many things of it, none asked
         alone = self.engine.ask(text)
         about = self._quotes(alone, named) if named else self._says(alone, body, examples=True)
         if alone.kind == "answer" and new(alone) and about:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from bot.engine.analysis import Token
 from bot.engine.followwords import (
-    OTHER_STOPS,
     WHAT_ELSE,
     Words,
     asks_word,
@@ -22,6 +21,7 @@ from bot.engine.followwords import (
     plural,
     timely,
 )
+from bot.engine.normalize import normalize
 
 if TYPE_CHECKING:
     from bot.engine.context import Context
@@ -40,6 +40,7 @@ class Reader:
         self.engine = engine
         self.analyzer = engine.index.analyzer
         self.words = Words.of(engine.knowledge.followups)
+        self.terms = frozenset(normalize(t.term) for t in engine.knowledge.terms)
 
     def asks_more(self, normalised: str, topic: frozenset[str] = frozenset()) -> bool | None:
         """True for "原文怎么说" (the paragraph itself), False for "还有呢" (more of the
@@ -64,26 +65,63 @@ class Reader:
             return True  # (下一段呢 asks for what follows, not for the paragraph itself)
         return False if onward or any(t.text in words.more for t in tokens) else None
 
-    def asks_other(self, normalised: str, topic: frozenset[str] = frozenset()) -> str | None:
+    def asks_other(
+        self, normalised: str, topic: frozenset[str] = frozenset(), passage: str = ""
+    ) -> tuple[str, ...]:
         """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with
-        nothing else but fillers and question words (None for any other message)."""
+        nothing else but fillers, question words and words the (folded) passage uses
+        (还展示了别的视频吗: 展示, 视频); () for any other message."""
         tokens = self.tokens(normalised)
         words = self.words
         if not any(t.text in words.other for t in tokens):
-            return None
+            return ()
         allowed = words.other | words.more | words.fillers | topic
-        kinds = [
-            t.text
-            for t in tokens
-            if t.text not in allowed and not (t.kind == "stop" and t.text in OTHER_STOPS)
-        ]
+        kinds = [t.text for t in tokens if t.text not in allowed and t.kind != "stop"]
         if (
-            len(kinds) != 1
-            or len(kinds[0]) < 2
+            not kinds
+            or any(len(kind) < 2 for kind in kinds)
+            or (len(kinds) > 1 and any(kind not in passage for kind in kinds))
             or any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens)
         ):
+            return ()
+        return tuple(kinds)
+
+    def asks_about(
+        self, normalised: str, topic: frozenset[str], quoted: str, passage: str
+    ) -> tuple[bool, tuple[str, ...]] | None:
+        """(whether it asks for the original, the words it is about) of a request for more
+        that names what it wants more of: "原文咋说人口红利的", "这技术效果咋样 详细说说",
+        "Vidu从8秒到16秒，原文咋解释的". It asks nothing of its own (no 多少, 谁), holds a
+        word that plainly asks for more or for the original (not a mere 还) and no person,
+        names nothing the (folded) paragraphs quoted and the topic do not (北脑二号是什么
+        介绍一下 asks of a new topic), and shares a word with the passage, its section; None
+        for any other message."""
+        tokens = self.tokens(normalised)
+        words = self.words
+        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
             return None
-        return kinds[0]
+        if any(t.text in words.person for t in tokens):
+            return None  # 他怎么说京津冀协同创新的: what someone said, read through the pronoun
+        asked = [t.text for t in tokens if t.text in words.original or t.text in words.onward]
+        asked += [t.text for t in tokens if t.text in words.more and _plain_request(t.text, words)]
+        if not asked:
+            return None
+        quiet = words.more | words.original | words.onward | words.fillers | topic
+        quiet |= words.person | words.thing
+        own = [t for t in tokens if t.kind != "stop" and t.text not in quiet]
+        if any(t.kind == "entity" and t.text not in quoted for t in own):
+            return None
+        about = tuple(
+            dict.fromkeys(
+                t.text
+                for t in own
+                if t.text in passage and (len(t.text) > 1 or t.kind == "number")
+            )
+        )
+        if not about:
+            return None
+        onward = any(word in normalised.replace(" ", "") for word in words.onward)
+        return any(t.text in words.original for t in tokens) and not onward, about
 
     def asks_something(self, tokens: list[Token]) -> bool:
         """Does the message ask anything beyond its pronouns and particles: a word the
@@ -145,19 +183,24 @@ class Reader:
         after = tokens[end] if end < len(tokens) and takes_noun else None
         noun = after if after is not None and is_noun(after) else None
         spans = _spans(folded, tokens)
-        names = list(dict.fromkeys([*context.topic, *context.answer]))
+        own = {name for name, _ in self.names(tokens)}  # (它现在只在北京吗: 它 is not 北京)
+        names = [n for n in dict.fromkeys([*context.topic, *context.answer]) if n[0] not in own]
         if context.asked:
             names.append((context.asked, "thing"))
         people = [n for n in names if n[1] == "person"]
         things = [n for n in names if n[1] != "person"]
-        if kind == "person":  # (他们 of 硕士: the people asked about, when none was named)
+        word = "".join(t.text for t in tokens[start:end])
+        if kind == "person" and people and not plural(word):
+            ranked = people  # 他 after 阮珏 is never his institute
+        elif kind == "person":  # (他们 of 硕士: the people asked about, when none was named)
             asked = [n for n in things if n[0] == context.asked]
             ranked = people + asked + [n for n in things if n not in asked]
         else:
             ranked = things + people
-        word = "".join(t.text for t in tokens[start:end])
         if noun is not None:
             ranked = [n for n in ranked if _fits(n[0], noun.text)]
+            if noun.text in self.terms and not any(_fits(n[0], noun.text) > 1 for n in ranked):
+                return []  # 那个协同创新推动专项: a name of the article's own, not one before
             ranked.sort(key=lambda n: -_fits(n[0], noun.text))
         elif kind == "thing" and plural(word):
             ranked = [*_both(context), *ranked]  # 它们 after 夸父 then 悟道3.0: both
@@ -236,6 +279,12 @@ class Reader:
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
+
+
+def _plain_request(word: str, words: Words) -> bool:
+    """Does this word of "more" ask for it plainly (详细, 展开, 说说), unlike 还 or 多, which
+    many a question of its own holds, and the words of "other things" (还有, 别的)?"""
+    return len(word) > 1 and word not in words.other
 
 
 def _both(context: Context) -> list[Name]:

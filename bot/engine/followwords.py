@@ -78,12 +78,6 @@ WHAT_ELSE = frozenset(
 )
 
 
-# particles and question words a "还有别的X吗" may hold around its X
-OTHER_STOPS = WHAT_ELSE | frozenset(
-    ["吗", "呢", "吧", "呀", "啊", "的", "了", "么", "没", "有", "些", "有没有", "还有没有"]
-)
-
-
 def asks_word(token: Token) -> bool:
     """A question word (什么, 多少, 谁, where...): the message asks something of its own."""
     return token.kind == "stop" and (

@@ -73,32 +73,54 @@ def continuation(
 
 
 def others(
-    engine: Engine, shown: tuple[str, ...], kind: str, fold: Callable[[str], str]
+    engine: Engine,
+    shown: tuple[str, ...],
+    words: tuple[str, ...],
+    fold: Callable[[str], str],
+    whole: bool = False,
 ) -> tuple[Reply, tuple[str, ...]] | None:
-    """The reply to "还有别的X吗" after `shown` facts: the paragraph of the passage that speaks
-    of X (its folded form `kind`) and says something not shown yet, in reading order from the
-    answer's; else the one already shown that speaks of it. None when the passage never does."""
+    """The reply to "还有别的X吗" or "原文咋说X的" after `shown` facts: the paragraph of the
+    passage that speaks of every one of these (folded) words and says something not shown yet,
+    in reading order from the answer's; else the one already shown that speaks of them. With
+    `whole` ("the original"), one the answer quoted from comes first. None when the passage
+    never speaks of them."""
     facts = [f for f in (_fact(engine, i) for i in shown) if f is not None]
-    if not facts:
+    if not facts or not words:
         return None
     main, seen = facts[0].paragraph, set(shown)
-    speaking = [
-        p
+    folded = {
+        p: [(f.id, fold(normalize(f.text)).replace(" ", "")) for f in _paragraph_facts(engine, p)]
         for p in _section_from(engine, main)
-        if any(kind in fold(normalize(f.text)) for f in _paragraph_facts(engine, p))
+    }
+    speaking = [
+        p for p, texts in folded.items() if all(w in "".join(t for _, t in texts) for w in words)
     ]
     fresh = [
         p
         for p in speaking
-        if any(
-            f.id not in seen and kind in fold(normalize(f.text))
-            for f in _paragraph_facts(engine, p)
-        )
+        if any(i not in seen and any(w in t for w in words) for i, t in folded[p])
     ]
-    paragraphs = (fresh or speaking)[:1]
+    quoted = [p for p in speaking if p in {f.paragraph for f in facts}]
+    paragraphs = ((quoted if whole else []) or fresh or speaking)[:1]
     if not paragraphs:
         return None
-    return _quoting(engine, paragraphs, _lead_for(engine, paragraphs, main), shown)
+    lead = ORIGINAL_LEAD if whole else _lead_for(engine, paragraphs, main)
+    return _quoting(engine, paragraphs, lead, shown)
+
+
+def section_text(engine: Engine, shown: tuple[str, ...]) -> tuple[str, str]:
+    """The text of the paragraphs these facts stand in, and of the section of the first (what
+    a request for more may name, and what it may speak of)."""
+    facts = [f for f in (_fact(engine, i) for i in shown) if f is not None]
+    if not facts:
+        return "", ""
+    article = engine.knowledge.article(facts[0].article)
+    quoted = dict.fromkeys(f.paragraph for f in facts)
+    section = _section_ids(engine, facts[0].paragraph)
+    return (
+        "".join(engine.knowledge.article(p.split(".")[0]).paragraph(p).text for p in quoted),
+        "".join(article.paragraph(p).text for p in section),
+    )
 
 
 def _spanned(engine: Engine, quoted: list[str]) -> list[str]:
