@@ -267,3 +267,8 @@ def test_an_ellipsis_asking_a_thing_of_its_own_is_read_alone(engine) -> None:
     assert answered(goal, "泰山锂谷")  # 肥城 is in the last frame, but 战略目标 is new
     (_, shanghai), _ = talk(engine, "北京有多少所高校？", "上海的高校呢")
     assert shanghai.kind == "fallback"
+    first = "深圳农业基因组研究所有几人入选顶尖科学家"
+    (_, scientists), _ = talk(engine, first, "那北京的科学家呢")
+    assert scientists.kind == "fallback"  # 科学家 was asked before: only the place is new
+    (_, others), _ = talk(engine, "Vidu是什么", "那清华的其他成果呢")
+    assert others.kind != "answer"  # other things than the last answer's are never read alone

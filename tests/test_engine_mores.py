@@ -29,6 +29,8 @@ def test_more_of_one_thing_is_the_next_paragraph_that_speaks_of_it(engine) -> No
     (answer, more), _ = talk(engine, first, "这项技术的效果如何 展开讲讲")
     assert "三分之二" not in answer.text
     assert more.lead == MORE_LEAD and "生产成本降低三分之二，生产效率提高2至3倍" in more.text
+    (_, ranking), _ = talk(engine, "北京有多少所高校？", "详细说说北京的大学排名")
+    assert ranking.kind == "fallback"  # the passage never speaks of a ranking
     # a new topic asked with a request for more is a question of its own
     (_, new), _ = talk(engine, "Vidu是什么", "北脑二号是什么 介绍一下")
     assert new.intent == engine.ask("北脑二号是什么 介绍一下").intent and new.intent

@@ -263,8 +263,8 @@ class Conversation:
         article has no such answer, the message alone, but only when that answer speaks of X
         itself and, when X is only a name, the article says little else of it and it is no
         place put for the last frame's (保定·中关村创新中心呢 -> what the article says of it;
-        清华呢 is not answered with one of its several sentences about 清华大学, but 那肥城的
-        战略目标呢 asks a thing of its own)."""
+        清华呢 is not answered with one of its several sentences about 清华大学, nor 那北京的
+        科学家呢 after a count of 深圳's, but 那肥城的战略目标呢 asks a thing of its own)."""
 
         def new(reply: Reply) -> bool:
             return reply.key != context.key or self._says(reply, body)
@@ -274,19 +274,32 @@ class Conversation:
         if reply.kind == "answer":
             return reply, after
         tokens = self.read.tokens(body)
-        names = self.read.names(tokens)
-        named = [name for name, _ in names]
-        if not any(nounish(t) and t.text not in named for t in tokens):  # only names
-            framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
-            if names and all(kind == "place" for _, kind in names) and "place" in framed:
-                return reply, after  # 那河北呢 after a figure of 津冀: a place in the last frame
-            if any(self._naming(name) > MAX_ALONE_FACTS for name in named):
-                return reply, after  # 清华呢: the article says many things of it, none asked
+        named = [name for name, _ in self.read.names(tokens)]
+        wanted = named
+        if self._names_only_refused(tokens, context):
+            asked = context.question.replace(" ", "")
+            own = [t.text for t in tokens if nounish(t) and t.text not in asked]
+            own = [noun for noun in own if noun not in named]
+            wanted = named + own
+            if not own or any(t.text in self.read.words.other for t in tokens):
+                return reply, after  # (那北京的科学家呢 after a count of 深圳's; 那清华的其他
+                # 成果呢: other things than the last answer's)
         alone = self.engine.ask(text)
-        about = self._quotes(alone, named) if named else self._says(alone, body, examples=True)
+        about = self._quotes(alone, wanted) if named else self._says(alone, body, True)
         if alone.kind == "answer" and new(alone) and about:
             return alone, self._after(text, alone, context, now)
         return reply, after
+
+    def _names_only_refused(self, tokens: list, context: Context) -> bool:
+        """Is this the body of an ellipsis that, were it only its names, is never read alone:
+        a place put for the last frame's (那河北呢 after a figure of 津冀), or a thing the
+        article says many things of (清华呢)? Then only a thing asked of it besides (那肥城的
+        战略目标呢), which the answer alone must quote too, lets it be."""
+        names = self.read.names(tokens)
+        framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
+        if names and all(kind == "place" for _, kind in names) and "place" in framed:
+            return True
+        return any(self._naming(name) > MAX_ALONE_FACTS for name, _ in names)
 
     def _naming(self, name: str) -> int:
         """How many of the article's sentences name this (folded) name."""

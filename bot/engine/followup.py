@@ -70,21 +70,22 @@ class Reader:
     ) -> tuple[str, ...]:
         """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with
         nothing else but fillers, question words and words the (folded) passage uses
-        (还展示了别的视频吗: 展示, 视频); () for any other message."""
+        (还展示了别的视频吗: 展示, 视频), but no name beside the kind (那清华的其他成果呢 asks
+        of 清华); () for any other message."""
         tokens = self.tokens(normalised)
         words = self.words
         if not any(t.text in words.other for t in tokens):
             return ()
         allowed = words.other | words.more | words.fillers | topic
-        kinds = [t.text for t in tokens if t.text not in allowed and t.kind != "stop"]
+        kinds = [t for t in tokens if t.text not in allowed and t.kind != "stop"]
         if (
             not kinds
-            or any(len(kind) < 2 for kind in kinds)
-            or (len(kinds) > 1 and any(kind not in passage for kind in kinds))
+            or any(len(kind.text) < 2 for kind in kinds)
+            or (len(kinds) > 1 and any(k.kind == "entity" or k.text not in passage for k in kinds))
             or any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens)
         ):
             return ()
-        return tuple(kinds)
+        return tuple(kind.text for kind in kinds)
 
     def asks_about(
         self, normalised: str, topic: frozenset[str], quoted: str, passage: str
@@ -93,9 +94,10 @@ class Reader:
         that names what it wants more of: "原文咋说人口红利的", "这技术效果咋样 详细说说",
         "Vidu从8秒到16秒，原文咋解释的". It asks nothing of its own (no 多少, 谁), holds a
         word that plainly asks for more or for the original (not a mere 还) and no person,
-        names nothing the (folded) paragraphs quoted and the topic do not (北脑二号是什么
-        介绍一下 asks of a new topic), and shares a word with the passage, its section; None
-        for any other message."""
+        asks no name, names nothing the (folded) paragraphs quoted and the topic do not
+        (北脑二号是什么 介绍一下 asks of a new topic), and speaks only of things the passage,
+        their section, does (but for generic words of what is asked: 效果, 情况); None for any
+        other message."""
         tokens = self.tokens(normalised)
         words = self.words
         if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
@@ -111,6 +113,10 @@ class Reader:
         own = [t for t in tokens if t.kind != "stop" and t.text not in quiet]
         if any(t.kind == "entity" and t.text not in quoted for t in own):
             return None
+        if any(t.text not in passage and t.kind != "frame" and len(t.text) > 1 for t in own):
+            return None  # 详细说说北京的大学排名: of a thing the passage never speaks of
+        if any(word in normalised.replace(" ", "") for word in words.names):
+            return None  # 那家医院叫啥 详细说说: a name asked (context.py tells if it is said)
         about = tuple(
             dict.fromkeys(
                 t.text
