@@ -36,6 +36,9 @@ def test_a_name_of_the_kind_asked() -> None:
         ("纪姝婷团队是在什么机制下和企业合作的，那个机制叫什么", "揭榜挂帅"),
         ("建设泰山锂谷的那个县级城市是哪个？", "肥城"),  # the article: 肥城这个县级城市
         ("中关村机器人在唐山搞的那个平台叫啥名", "机器人与智能制造成果转化公共服务平台"),
+        # the description's words the article words otherwise weigh less than its head
+        ("那个名字里带版本号的超大规模智能模型叫什么", "悟道3.0"),
+        ("论坛上那种不用司机的巴士怎么称呼", "无人驾驶摆渡巴士"),  # 怎么称呼 asks the name
     ],
 )
 def test_described_things_are_named(engine, question: str, name: str) -> None:

@@ -18,10 +18,13 @@ from bot.engine.evidence import counted, unnamed
         ("国家实验室", "1000余所科研院所 国家实验室", False),  # the figure counts another thing
         ("人", "7人入选", True),
         ("人", "人才济济", False),
+        # the head of a name a figure stands right before: 11家 counts 服务(机构)
+        ("服务", "11家中关村集成服务机构入驻", True),
+        ("中关村", "11家中关村集成服务机构入驻", False),  # not the name's head
     ],
 )
 def test_counted(word: str, text: str, expected: bool) -> None:
-    assert counted(word, text, ("北京天坛医院",)) is expected
+    assert counted(word, text, ("北京天坛医院", "中关村集成服务机构")) is expected
 
 
 def test_unnamed_body() -> None:

@@ -99,3 +99,8 @@ def test_a_space_beside_a_latin_word_does_not_split_the_question() -> None:
     mixed = "肥城 lithium industry 的 goal 是啥"
     assert split_clauses(mixed) == [mixed]
     assert split_clauses("北京有几所高校来着 哈哈") == ["北京有几所高校来着", "哈哈"]
+
+
+def test_a_frame_word_glued_to_its_verb_is_read_apart(engine) -> None:
+    tokens = [t.text for t in engine.index.analyzer.question_tokens("研究所全名是什么")]
+    assert "全名" in tokens and "全名是" not in tokens

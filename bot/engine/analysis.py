@@ -143,6 +143,10 @@ class Analyzer:
                 self._jieba.add_word(word, 200_000, "x")
             elif not self._jieba.has_word(word):
                 self._jieba.add_word(word, 1_000, "x")
+        for word in self.frame_words:
+            for glued in (word + "是", word + "叫"):
+                if len(word) >= 2 and self._jieba.has_word(glued):
+                    self._jieba.add_word(glued, 0, "x")  # 全名是 -> 全名 | 是: the frame asks
 
     def warm_up(self) -> None:
         """The segmenter sets something up the first time it meets a character it has no

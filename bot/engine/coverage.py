@@ -17,6 +17,8 @@ from bot.engine.kinds import renamed, rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
+DESCRIPTION_WEIGHT = 0.5
+
 
 @dataclass
 class Coverage:
@@ -94,6 +96,14 @@ def cover(
             result.uncovered.append(token.text)
             continue  # chat around the question ("我室友是学农的"): it helps when the candidate
             # has it, and never counts against it
+        if (
+            match < 0.5
+            and token.kind == "word"
+            and _describing(question, token)
+            and _head_covered(question, text)
+        ):
+            weight *= DESCRIPTION_WEIGHT  # a word of a description the article words otherwise
+            # ("带版本号的超大规模智能模型叫啥"): it says which thing, the head says what
         result.total += weight
         result.covered += weight * match
         result.focused += weight * focus_match
@@ -156,7 +166,9 @@ def _english_word(question: Question, word: str) -> bool:
 
 
 # What follows a word of a description: ……的(那个)X叫什么 / 是什么.
-_NAME_ASKED = r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|学名|是哪个|是哪家)"
+_NAME_ASKED = (
+    r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|全名|学名|是哪个|是哪家|怎么叫|咋叫|怎么称呼)"
+)
 _DESCRIBED = re.compile(
     r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
     rf"{_NAME_ASKED}"
@@ -185,6 +197,18 @@ def _describing(question: Question, token: Token) -> bool:
         return True
     asked = _NAME_AT_END.search(folded)  # ……追太阳的人命名 做量子计算的云平台叫啥
     return asked is not None and "的" in folded[end : asked.start()]
+
+
+def _head_covered(question: Question, text: str) -> bool:
+    """Does the candidate name the head of the description, the word right before what asks
+    for the name (超大规模智能模型 of "……的超大规模智能模型叫啥")?"""
+    folded = question.folded
+    asked = _NAME_AT_END.search(folded)
+    if asked is None:
+        return False
+    before = [t for t in question.content if t.text in folded[: asked.start()]]
+    heads = [t for t in before if folded[: asked.start()].rstrip().endswith(t.text)]
+    return bool(heads) and heads[-1].text in text
 
 
 _ASPECT = re.compile(r"[\u4e00-\u9fff][了过着]")

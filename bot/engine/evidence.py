@@ -160,6 +160,22 @@ def unnamed(content: list[Token], text: str) -> bool:
     )
 
 
+_MEASURED = re.compile(r"\d[\d.]*(?:万|亿)?(?:余|多)?[个所家项名位台套]$")
+
+
+def _counted_name(word: str, text: str, start: int, names: tuple[str, ...]) -> bool:
+    """Is the word the head of a name (服务 of 中关村集成服务机构: at most two characters after
+    it) that a figure with its measure word stands right before (11家)?"""
+    for name in names:
+        at = name.find(word)
+        if name == word or at < 0 or len(name) - at - len(word) > 2:
+            continue
+        begin = start - at
+        if text.startswith(name, begin) and _MEASURED.search(text[max(0, begin - 12) : begin]):
+            return True
+    return False
+
+
 def counted(word: str, text: str, names: tuple[str, ...] = ()) -> bool:
     """Does the text give a figure for the word: before it (92所高校, 26名博士) or after it
     through a linking word (分支机构数量突破1万家, 入驻率达90%, 手术近200例)? A "how many"
@@ -179,6 +195,8 @@ def counted(word: str, text: str, names: tuple[str, ...] = ()) -> bool:
             for name in names
             if name != word
         )
+        if inside_name and _counted_name(word, text, start, names):
+            return True  # 11家中关村集成服务机构: the name's head is the thing counted
         if not inside_name:
             before = text[max(0, start - 16) : start]
             after = text[start + len(word) : start + len(word) + _DIGIT_AFTER]
