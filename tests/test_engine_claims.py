@@ -67,6 +67,8 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         # a place claimed after the verb, where the quote names another
         ("我国首个综合类国家技术创新中心落户长三角，是吗", "no", "京津冀"),
         ("据说北京有102所高校？", "no", "92所"),  # 据说 frames the claim: no word to decline on
+        # every sentence the quote joins is checked (今年5月 is the paragraph's next sentence)
+        ("手术机器人今年5月要在河北推广吧", "yes", "河北一家医院"),
     ],
 )
 def test_a_claim_is_answered_with_its_verdict(

@@ -29,6 +29,8 @@ def test_sentences_of_one_paragraph_are_quoted_together_in_reading_order(engine)
     assert len(together) == 1
     assert together[0].quote == first.text + "……" + third.text
     assert engine.sources((first, second))[0].quote == first.text + second.text
+    assert together[0].fact_ids == (first.id, third.id)  # every sentence quoted, in order
+    assert engine.sources((second,))[0].fact_ids == (second.id,)
 
 
 def test_merge_keeps_each_quote_once_and_every_line(engine) -> None:

@@ -67,7 +67,7 @@ def name_described(index: Index, replies: Replies, question: Question, reply: Re
     shared = question.features
     if reply.kind != "answer" or shared is None or shared.named is None or not reply.sources:
         return reply
-    facts = tuple(index.knowledge.fact(s.fact_id) for s in reply.sources)
+    facts = tuple(index.knowledge.fact(i) for s in reply.sources for i in s.fact_ids)
     kinds = shared.named or THINGS
     if names_something(index, _Quoted(facts), shared.typed, kinds):  # type: ignore[arg-type]
         return reply

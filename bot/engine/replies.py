@@ -184,7 +184,7 @@ class Replies:
                 for before, after in pairwise(ordered):
                     gap = "" if after.sentence == before.sentence + 1 else "……"
                     quote += gap + after.text
-                main = replace(main, quote=quote)
+                main = replace(main, quote=quote, quoted=tuple(f.id for f in ordered))
             result.append(main)
         return tuple(result)
 

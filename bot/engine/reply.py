@@ -19,6 +19,11 @@ class Source:
     fact_id: str
     paragraph_id: str
     locator: str  # "《title》· section · 第N段"
+    quoted: tuple[str, ...] = ()  # every fact the quote joins, in reading order (else fact_id)
+
+    @property
+    def fact_ids(self) -> tuple[str, ...]:
+        return self.quoted or (self.fact_id,)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -39,7 +39,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         return _settle_english(index, replies, question, reply)
     if focus is None or not (focus.is_claim or question.claimed):
         return reply
-    facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
+    facts = [index.knowledge.fact(i) for s in reply.sources for i in s.fact_ids]
     claimed = [c.quantity for c in question.claimed]
     beside = _figure_beside(index, facts, claimed)
     if beside is not None:  # "RV减速机直径大概20厘米吧": the next sentence gives the diameter
@@ -85,7 +85,7 @@ def comparable_any(claimed: list[Quantity], text: str) -> bool:
 def _settle_english(index: Index, replies: Replies, question: Question, reply: Reply) -> Reply:
     """An English yes/no question: its figures against the quotes' ("Did it take only one
     month…" / 1个月), else confirmed by what the quotes cover."""
-    facts = [index.knowledge.fact(s.fact_id) for s in reply.sources]
+    facts = [index.knowledge.fact(i) for s in reply.sources for i in s.fact_ids]
     claimed = [c.quantity for c in question.claimed]
     beside = _figure_beside(index, facts, claimed)
     if beside is not None:
