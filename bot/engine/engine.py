@@ -28,6 +28,7 @@ from bot.engine.question import INTERROGATIVE, clean, parts, read
 from bot.engine.replies import CLARIFY, DONT_KNOW, GENERIC_LEAD, NO_QUESTION, Replies, merge
 from bot.engine.replies import question_for as _question_for
 from bot.engine.reply import Reply, Source
+from bot.engine.sections import heading_reply
 from bot.engine.verdict import settle
 from bot.kb.facts import Fact
 from bot.kb.store import Intent, Knowledge, load_knowledge
@@ -93,10 +94,17 @@ class Engine:
         return reply
 
     def _ask_one(self, text: str, explain: bool) -> Reply:
+        heading = heading_reply(self.knowledge, self.replies, text, self._plain)
+        if heading is not None:  # "讲Vidu的那一节小标题是什么": the part that tells of it
+            return heading
         question = read(self.index, text, self.bot_username)
         reply = decide(self.index, self.replies, question, explain)
         reply = name_described(self.index, self.replies, question, reply)
         return settle(self.index, self.replies, question, reply)
+
+    def _plain(self, text: str) -> Reply:
+        question = read(self.index, text, self.bot_username)
+        return decide(self.index, self.replies, question, False)
 
     @cached_property
     def conversation(self) -> Conversation:
