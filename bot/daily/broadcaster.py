@@ -243,6 +243,13 @@ class Broadcaster:
             return False
         return True
 
+    def forget_old(self, today: date) -> None:
+        """Drops holds of earlier days and send windows with nothing inside, so a day's
+        failures and a broadcast's thousands of groups are not kept past their use."""
+        for chat_id in [c for c, (day, _) in self._held.items() if day != today]:
+            del self._held[chat_id]
+        self.windows.prune()
+
     def _hold(self, chat_id: int, day: date, *, for_today: bool = False) -> None:
         until = None if for_today else self.clock() + self.retry_failed_after
         self._held[chat_id] = (day, until)
@@ -256,6 +263,7 @@ class Broadcaster:
         async with self._lock:
             recovered = await self.recover()
             now = self.clock()
+            self.forget_old(schedule.local_date(now, self.tz))
             report = await self._deliver(
                 await self.due_chats(now), schedule.local_date(now, self.tz), engine, should_stop
             )

@@ -85,6 +85,9 @@ class ChatWindow:
     """At most ``limit`` sends into one group or channel in any ``window`` seconds.
 
     Private chats are not counted (Telegram's per-chat limit is for groups and channels).
+    Chats with no send inside the window are forgotten once a window, so a broadcast to
+    thousands of groups leaves nothing behind a minute after it (a list per chat, not a
+    deque: a deque costs ten times the memory, and a chat holds ``limit`` times at most).
     """
 
     def __init__(
@@ -93,7 +96,8 @@ class ChatWindow:
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._sent: dict[int, deque[float]] = {}
+        self._sent: dict[int, list[float]] = {}
+        self._pruned = clock()
 
     def wait(self, chat_id: int) -> float:
         """Seconds until a send into ``chat_id`` would stay within the limit (0 = now)."""
@@ -101,21 +105,32 @@ class ChatWindow:
         if chat_id > 0 or not history:
             return 0.0
         now = self._clock()
-        while history and history[0] <= now - self.window:
-            history.popleft()
+        old = 0
+        while old < len(history) and history[old] <= now - self.window:
+            old += 1
+        del history[:old]
         if len(history) < self.limit:
             return 0.0
         return history[0] + self.window - now
 
     def record(self, chat_id: int) -> None:
         if chat_id < 0:
-            self._sent.setdefault(chat_id, deque()).append(self._clock())
+            now = self._clock()
+            if now - self._pruned >= self.window:
+                self.prune()
+            self._sent.setdefault(chat_id, []).append(now)
 
     def prune(self) -> None:
         """Forgets chats with no send inside the window (keeps memory flat across days)."""
-        cutoff = self._clock() - self.window
+        self._pruned = now = self._clock()
+        cutoff = now - self.window
         for chat_id in [c for c, h in self._sent.items() if not h or h[-1] <= cutoff]:
             del self._sent[chat_id]
+
+    @property
+    def held(self) -> int:
+        """Chats remembered."""
+        return len(self._sent)
 
 
 class MeteredRateLimiter(AIORateLimiter):
@@ -126,9 +141,18 @@ class MeteredRateLimiter(AIORateLimiter):
     below its ceiling, so the limiter never has a queue for an answer to wait in.
     """
 
-    def __init__(self, *args: Any, clock: Callable[[], float] = time.monotonic, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        clock: Callable[[], float] = time.monotonic,
+        horizon: float = 1.0,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self._clock = clock
+        # the longest window ``recent`` is asked about: older times are dropped as new ones
+        # come, so a day without a broadcast (nobody asking) does not keep a day of them
+        self.horizon = horizon
         self._made: deque[float] = deque()
 
     async def process_request(
@@ -141,14 +165,27 @@ class MeteredRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         if data.get("chat_id") is not None:
-            self._made.append(self._clock())
+            now = self._clock()
+            self._made.append(now)
+            self._forget_before(now - self.horizon)
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
 
     def recent(self, window: float = 1.0) -> int:
         """Requests for a chat made in the last ``window`` seconds."""
+        if window > self.horizon:
+            raise ValueError(f"window {window} is longer than the horizon {self.horizon}")
         cutoff = self._clock() - window
-        while self._made and self._made[0] <= cutoff:
-            self._made.popleft()
+        self._forget_before(cutoff)
+        return len(self._made)
+
+    def _forget_before(self, cutoff: float) -> None:
+        made = self._made
+        while made and made[0] <= cutoff:
+            made.popleft()
+
+    @property
+    def held(self) -> int:
+        """Request times held (no ``__len__``: PTB tests a rate limiter for truth)."""
         return len(self._made)

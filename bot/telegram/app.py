@@ -54,6 +54,26 @@ _remember_sniffio_is_missing()
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
+
+class FactbotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's ``Application`` without its one table that grows with every chat and user.
+
+    After each update PTB notes the update's chat and user ids for the next persistence
+    write, and only that write empties the two sets: with no persistence (the bot keeps its
+    state in SQLite) they would hold every chat and user the bot ever met. Here they are
+    noted only when there is a persistence to write them to. The bot keeps nothing in
+    ``chat_data`` or ``user_data`` either (PTB makes an entry for every chat that reads it):
+    what it needs per chat lives in its own bounded tables (``services``).
+    """
+
+    __slots__ = ()
+
+    def _mark_for_persistence_update(
+        self, *, update: object | None = None, job: Any = None
+    ) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
 # The update types the bot (and the daily posts installed into it) handle.
 ALLOWED_UPDATES: list[str] = [
     Update.MESSAGE,
@@ -110,6 +130,7 @@ def application_builder(
     )
     return (
         ApplicationBuilder()
+        .application_class(FactbotApplication)
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))

@@ -314,10 +314,10 @@ async def on_fact(update: Update, context: Context) -> None:
         if not await _flood_ok(context, s, message, edited=False):
             return
         intents = s.engine.daily_intents() or list(s.engine.knowledge.intents)
-        chat_data = context.chat_data if context.chat_data is not None else {}
-        choices = [i for i in intents if i.id != chat_data.get("last_fact")] or intents
+        last = s.last_fact.get(message.chat.id)
+        choices = [i for i in intents if i.id != last] or intents
         intent = random.choice(choices)
-        chat_data["last_fact"] = intent.id
+        s.last_fact.put(message.chat.id, intent.id)
         reply = s.engine.reply_for(intent.id)
         assert reply is not None
         sent = await send(context, message, s.renderer.reply(reply))

@@ -6,7 +6,6 @@ worker processes, cached) is ``asker``'s business.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +18,7 @@ from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.storage import Storage
 from bot.telegram.asker import Asker
+from bot.telegram.bounded import Recent, pair_key
 from bot.telegram.callbacks import KeyCodec
 from bot.telegram.flood import FloodGuard
 from bot.telegram.render import Renderer
@@ -34,28 +34,30 @@ __all__ = [
 ]
 
 SERVICES = "services"
+LAST_FACTS_KEPT = 10_000  # chats whose last /fact is remembered
 
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Remembered:
-    """A bot message that answered a user's question."""
+    """A bot message that answered a user's question, and what it shows (a ``Rendered``,
+    None if unknown). One object serves both of ``AnswerMemory``'s tables."""
 
     question: str | None
     answer_message_id: int
+    shown: Any = None
 
 
 class AnswerMemory:
     """Recent answers, so a vote is stored with its question, an edited question updates
     its answer instead of getting a second one, and an edit that would change nothing is
-    not sent (Telegram rejects it). In memory and bounded: after a restart, votes fall back
-    to the replied-to message, edits get a fresh answer."""
+    not sent (Telegram rejects it). In memory and bounded: the ``size`` latest of each table
+    (question -> answer, answer -> question); after a restart, or for an answer this old,
+    votes fall back to the replied-to message and edits get a fresh answer."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
-        self._by_question: OrderedDict[tuple[int, int], Remembered] = OrderedDict()
-        # (chat, answer message) -> (the question it answers, what it shows if known)
-        self._by_answer: OrderedDict[tuple[int, int], tuple[str | None, Any]] = OrderedDict()
+        self._by_question: Recent[object, Remembered] = Recent(size)
+        self._by_answer: Recent[object, Remembered] = Recent(size)
 
     def remember(
         self,
@@ -65,71 +67,66 @@ class AnswerMemory:
         question: str | None,
         shown: Any = None,
     ) -> None:
+        entry = Remembered(question, answer_message_id, shown)
         if question_message_id is not None:
-            self._put(
-                self._by_question,
-                (chat_id, question_message_id),
-                Remembered(question, answer_message_id),
-            )
-        self._put(self._by_answer, (chat_id, answer_message_id), (question, shown))
-
-    def _put(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-        table[key] = value
-        table.move_to_end(key)
-        if len(table) > self.size:
-            table.popitem(last=False)
+            self._by_question.put(pair_key(chat_id, question_message_id), entry)
+        self._by_answer.put(pair_key(chat_id, answer_message_id), entry)
 
     def answer_for(self, chat_id: int, question_message_id: int) -> Remembered | None:
-        return self._by_question.get((chat_id, question_message_id))
+        return self._by_question.get(pair_key(chat_id, question_message_id))
 
     def question_of(self, chat_id: int, answer_message_id: int) -> str | None:
-        return self._by_answer.get((chat_id, answer_message_id), (None, None))[0]
+        entry = self._by_answer.get(pair_key(chat_id, answer_message_id))
+        return entry.question if entry is not None else None
 
     def shown(self, chat_id: int, answer_message_id: int) -> Any:
         """What the bot last put into that message (a ``Rendered``), None if unknown."""
-        return self._by_answer.get((chat_id, answer_message_id), (None, None))[1]
+        entry = self._by_answer.get(pair_key(chat_id, answer_message_id))
+        return entry.shown if entry is not None else None
+
+    def __len__(self) -> int:
+        """Answers remembered (the larger of the two tables)."""
+        return max(len(self._by_question), len(self._by_answer))
 
 
 class Conversations:
     """The follow-up context of each conversation: per private chat, per member in a group
-    (one member's questions never become another's context). In memory, bounded, and
+    (one member's questions never become another's context). In memory, bounded (the
+    ``size`` latest conversations, and the contexts of the ``size`` latest answers), and
     expiring with the context itself: after a restart a conversation simply starts anew."""
 
     def __init__(self, size: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.size = size
         self.clock = clock
-        self._contexts: OrderedDict[tuple[int, int | None], Context] = OrderedDict()
+        self._contexts: Recent[object, Context] = Recent(size)
         # the context each recent answer left, so a reply to that answer follows on from it
-        self._answers: OrderedDict[tuple[int, int], Context] = OrderedDict()
+        self._answers: Recent[object, Context] = Recent(size)
 
     def answered(self, chat_id: int, answer_message_id: int, context: Context) -> None:
         if context.key:
-            self._answers[(chat_id, answer_message_id)] = context
-            self._answers.move_to_end((chat_id, answer_message_id))
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            self._answers.put(pair_key(chat_id, answer_message_id), context)
 
     def of_answer(self, chat_id: int, answer_message_id: int, now: float) -> Context | None:
         """The context an answer left, as fresh as now: replying to an answer says plainly
         which topic a follow-up is about, however long ago it was given."""
-        context = self._answers.get((chat_id, answer_message_id))
+        context = self._answers.get(pair_key(chat_id, answer_message_id))
         return replace(context, at=now) if context is not None else None
 
     def get(self, key: tuple[int, int | None], now: float) -> Context:
-        context = self._contexts.get(key, EMPTY_CONTEXT)
+        inner = pair_key(*key)
+        context = self._contexts.get(inner)
+        if context is None:
+            return EMPTY_CONTEXT
         if context.key and not context.alive(now):
-            del self._contexts[key]
+            self._contexts.pop(inner)
             return EMPTY_CONTEXT
         return context
 
     def put(self, key: tuple[int, int | None], context: Context) -> None:
         if not context.key:
-            self._contexts.pop(key, None)
+            self._contexts.pop(pair_key(*key))
             return
-        self._contexts[key] = context
-        self._contexts.move_to_end(key)
-        while len(self._contexts) > self.size:
-            self._contexts.popitem(last=False)
+        self._contexts.put(pair_key(*key), context)
 
     def __len__(self) -> int:
         return len(self._contexts)
@@ -153,6 +150,8 @@ class Services:
     # update_ids whose handler decided to reply and has not finished: the error handler
     # apologises for exactly these.
     due: set[int] = field(default_factory=set)
+    # chat -> the intent /fact showed there last, so it does not show it twice in a row
+    last_fact: Recent[int, str] = field(default_factory=lambda: Recent(LAST_FACTS_KEPT))
     owns_storage: bool = False
 
 

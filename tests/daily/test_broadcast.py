@@ -348,6 +348,30 @@ async def test_a_failed_post_is_retried_later_the_same_day_without_a_restart(
     assert storage.post_on(GROUP, DAY).attempts == 5
 
 
+async def test_a_chat_held_back_today_gets_tomorrows_post_and_no_hold_is_kept(
+    fake: FakeTelegram, settings: Settings, storage: Storage, clock: Clock, engine: Engine
+) -> None:
+    """A post Telegram refused (no right to post) is not retried that day; the hold is for
+    that day only, and it is dropped once the day is over, even for a chat that is never
+    looked at again (it unsubscribed), so holds do not pile up over the days."""
+    subscribe_group(fake, storage, GROUP)
+    subscribe_group(fake, storage, GROUP2)
+    clock.set_local(day(0))
+    for chat in (GROUP, GROUP2):
+        fake.fail_next("sendMessage", chat_id=chat, error_code=400,
+                       description="Bad Request: not enough rights to send text messages")
+    async with running(build_app(settings, engine, storage, clock)) as service:
+        await service.run_due()
+        clock.advance(minutes=45)
+        await service.run_due()
+        assert posts_in(fake, GROUP) == posts_in(fake, GROUP2) == []
+        storage.unsubscribe(GROUP2)
+        clock.set_local(day(1))
+        await service.run_due()
+        assert len(posts_in(fake, GROUP)) == 1 and posts_in(fake, GROUP2) == []
+        assert service.broadcaster._held == {}
+
+
 async def test_read_timeout_is_logged_uncertain_and_never_repeated(
     fake: FakeTelegram, settings: Settings, storage: Storage, clock: Clock, engine: Engine
 ) -> None:
