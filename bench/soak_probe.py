@@ -137,7 +137,7 @@ if folder and os.environ.pop("SOAK_PROBE_MAIN", None) == "1":
             "PTB per-group rate limiters": len(getattr(limiter, "_group_limiters", ())),
             "request times (rate meter)": getattr(limiter, "held", 0),
             "broadcast per-group windows": caster.windows.held if caster else 0,
-            "broadcast holds": len(caster._held) if caster else 0,
+            "broadcast holds": len(caster.holds) if caster else 0,
         }
 
     def types():

@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-__all__ = ["ChatWindow", "MeteredRateLimiter", "SendWindow"]
+__all__ = ["ChatWindow", "MeteredRateLimiter", "Pacer", "SendWindow"]
 
 
 class SendWindow:
@@ -189,3 +189,26 @@ class MeteredRateLimiter(AIORateLimiter):
     def held(self) -> int:
         """Request times held (no ``__len__``: PTB tests a rate limiter for truth)."""
         return len(self._made)
+
+
+class Pacer:
+    """A broadcast's place in the bot's send budget: its own even pace under ``ceiling`` of
+    Telegram's overall limit, each group's per-minute window, and - with the bot's
+    ``MeteredRateLimiter`` - room left for answers: a post waits while the whole bot made
+    ``room`` or more requests in the last second."""
+
+    def __init__(
+        self, rate_limiter: object, overall_rate: float, group_per_minute: int, ceiling: float
+    ) -> None:
+        self.meter = rate_limiter if isinstance(rate_limiter, MeteredRateLimiter) else None
+        self.limiter = SendWindow(overall_rate * ceiling)
+        self.room = max(1, math.floor(overall_rate * ceiling))
+        self.windows = ChatWindow(group_per_minute, 60.0)
+        self._gate = asyncio.Lock()
+
+    async def slot(self, stopping: Callable[[], bool]) -> None:
+        """Waits for a send's place; pair with ``limiter.release()`` once it is answered."""
+        async with self._gate:  # one at a time, so the count of recent requests stays true
+            while self.meter is not None and self.meter.recent() >= self.room and not stopping():
+                await asyncio.sleep(self.limiter.spacing)
+            await self.limiter.acquire()

@@ -369,7 +369,7 @@ async def test_a_chat_held_back_today_gets_tomorrows_post_and_no_hold_is_kept(
         clock.set_local(day(1))
         await service.run_due()
         assert len(posts_in(fake, GROUP)) == 1 and posts_in(fake, GROUP2) == []
-        assert service.broadcaster._held == {}
+        assert len(service.broadcaster.holds) == 0
 
 
 async def test_read_timeout_is_logged_uncertain_and_never_repeated(
