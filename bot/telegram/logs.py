@@ -128,7 +128,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     user if (and only if) their update was owed a reply. Network weather (Telegram down,
     slow, a connection reset - already retried where that was safe) is one line with its
     cause; anything else, a bug, gets its traceback."""
-    from bot.telegram.handlers import apologise
+    from bot.telegram.plumbing import apologise
 
     error: Any = context.error
     where = "polling" if update is None else f"update {describe_update(update)}"

@@ -29,7 +29,8 @@ from bot.kb.yamlsrc import KnowledgeInvalid
 from bot.ops import health, privacy, stats
 from bot.telegram import render
 from bot.telegram.callbacks import KeyCodec
-from bot.telegram.handlers import COMMANDS, replying, send
+from bot.telegram.handlers import COMMANDS
+from bot.telegram.plumbing import replying, send
 from bot.telegram.render import Renderer
 from bot.telegram.services import SERVICES, Conversations, Services
 
