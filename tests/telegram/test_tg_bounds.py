@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 from bot.engine.engine import Engine
-from bot.telegram.bounded import Recent
+from bot.telegram.bounded import Recent, pair_key
 from bot.telegram.flood import FloodGuard
 from bot.telegram.services import SERVICES, AnswerMemory, Conversations, Services
 from tests.telegram.support import ALICE, BotHarness, answer_html, buttons
@@ -135,3 +135,21 @@ async def test_ptb_keeps_no_set_of_every_chat_and_user_it_met(bot: BotHarness) -
     assert app._chat_ids_to_be_updated_in_persistence == set()
     assert app._user_ids_to_be_updated_in_persistence == set()
     assert dict(app.chat_data) == {} and dict(app.user_data) == {}
+
+
+def test_pair_keys_never_confuse_two_chats_or_messages() -> None:
+    chats = [1001, 1002, -1001234567890, -1001234567891, 7_000_000_000]
+    seconds = [None, 0, 1, 2, 2**31 - 1, 2**63]
+    keys = [pair_key(chat, second) for chat in chats for second in seconds]
+    assert len(set(keys)) == len(keys)
+    assert pair_key(-5, 2**64) == (-5, 2**64)  # out of range: the pair itself
+
+
+def test_recent_forgets_the_oldest_write_first() -> None:
+    table: Recent[str, int] = Recent(2)
+    table.put("a", 1)
+    table.put("b", 2)
+    table.put("a", 3)  # written again: now the newest
+    table.put("c", 4)
+    assert ("a" in table, "b" in table, "c" in table) == (True, False, True)
+    assert table.get("a") == 3 and len(table) == 2
