@@ -24,3 +24,11 @@ def test_a_demonstrative_before_a_name_of_the_article_points_at_that_name(engine
     assert answered(project, "95项")  # not the directory's figures again
     (_, noun), _ = talk(engine, "北脑二号是谁研发的？", "这个研究所的所长是谁？")
     assert answered(noun, "罗敏")  # a noun the last answer's name holds still stands for it
+
+
+def test_a_word_only_guessed_to_be_a_name_is_no_topic(engine) -> None:
+    (_, _, cases), context = talk(
+        engine, "那个血管介入手术机器人什么时候获批上市的", "谁批准的", "目前做了多少例"
+    )
+    assert answered(cases, "近200例")  # not the approval again, read of 血管介入手术机器人 上市
+    assert "上市" not in dict(context.topic)  # 上市 reads as a place to the segmenter

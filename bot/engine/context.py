@@ -335,7 +335,11 @@ class Conversation:
             return context
         if reply.kind != "answer":
             return EMPTY if not context.key else context
-        tokens = self.read.tokens(normalize(reading, self.engine.bot_username))
+        tokens = [
+            t
+            for t in self.read.tokens(normalize(reading, self.engine.bot_username))
+            if not self.read.guessed_name(t)
+        ]
         topic = self.read.names(tokens)
         if not topic:
             noun = next((t.text for t in tokens if nounish(t)), "")
@@ -343,7 +347,8 @@ class Conversation:
 
         # what the answer named: in its answer line first, then in its quotes
         def names_of(text: str) -> tuple[Name, ...]:
-            return self.read.names(self.read.tokens(normalize(text)))
+            said = self.read.tokens(normalize(text))
+            return self.read.names([t for t in said if not self.read.guessed_name(t)])
 
         quoted = "。".join(s.quote for s in reply.sources)
         said = names_of(reply.lead) + names_of(quoted) if reply.intent else names_of(quoted)

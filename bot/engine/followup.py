@@ -278,6 +278,17 @@ class Reader:
         ]
         return tuple(dict.fromkeys(names))
 
+    def guessed_name(self, token: Token) -> bool:
+        """Is this a person, place or body only by the segmenter's guess at a word of the
+        article that the knowledge never names so (上市, 累累硕果, 高清)? Such a word is no
+        slot of a context (a guessed thing, 锂电, is)."""
+        return (
+            token.kind == "entity"
+            and token.pos in _TYPE_BY_POS
+            and token.text not in self.analyzer.entity_types
+            and self.engine.index.known(token.text)
+        )
+
     def kind(self, token: Token) -> str:
         known = self.analyzer.entity_types.get(token.text)
         return known or _TYPE_BY_POS.get(token.pos, "thing")
