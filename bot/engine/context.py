@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.engine.followup import Name, Reader, joined
-from bot.engine.followwords import asks_quantity, nounish, timely
+from bot.engine.followwords import asks_quantity, asks_word, nounish, timely
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import shown_facts
@@ -124,6 +124,12 @@ class Conversation:
         resolved, new = self._first_answer([reading], context, now)
         if resolved.kind == "answer":
             return resolved, new
+        if (
+            reply.kind == "answer"
+            and not any(asks_word(t) for t in tokens)
+            and not self._of_context(reply, context)
+        ):  # 能免费用吗 after Vidu: a yes or no of Vidu, never of 肥城's free space
+            return self._declined(context), context
         return reply, self._after(text, reply, context, now)
 
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
