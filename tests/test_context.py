@@ -272,3 +272,9 @@ def test_an_ellipsis_asking_a_thing_of_its_own_is_read_alone(engine) -> None:
     assert scientists.kind == "fallback"  # 科学家 was asked before: only the place is new
     (_, others), _ = talk(engine, "Vidu是什么", "那清华的其他成果呢")
     assert others.kind != "answer"  # other things than the last answer's are never read alone
+
+
+def test_a_yes_or_no_with_no_subject_is_asked_of_the_topic(engine) -> None:
+    (_, free), context = talk(engine, "Vidu是谁发布的？", "可以免费使用吗")
+    assert free.kind == "fallback"  # not 肥城's free research space
+    assert ("vidu", "product") in context.topic  # the refusal keeps the conversation
