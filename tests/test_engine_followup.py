@@ -32,3 +32,12 @@ def test_a_word_only_guessed_to_be_a_name_is_no_topic(engine) -> None:
     )
     assert answered(cases, "近200例")  # not the approval again, read of 血管介入手术机器人 上市
     assert "上市" not in dict(context.topic)  # 上市 reads as a place to the segmenter
+
+
+def test_words_pointing_at_the_passage_stand_for_the_box_it_stands_in(engine) -> None:
+    (_, source), _ = talk(engine, "肥城常驻多少博士", "这部分的来源是哪")
+    assert answered(source, "综合各媒体报道")  # the 相关链接 box's credit line
+    (_, chart), _ = talk(engine, "数说里中关村企业在津冀设了多少分支机构", "这段谁做的图")
+    assert answered(chart, "王秋爽")
+    (_, body), _ = talk(engine, "Vidu是谁发布的", "这段消息可靠吗")
+    assert body.kind == "fallback"  # the running text is in no box

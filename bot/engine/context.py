@@ -22,7 +22,7 @@ from bot.engine.followup import Name, Reader, joined
 from bot.engine.followwords import asks_quantity, asks_word, nounish, timely
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
-from bot.engine.passage import shown_facts
+from bot.engine.passage import box_of, of_the_box, shown_facts
 from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
 from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole
@@ -101,6 +101,11 @@ class Conversation:
         if not self.read.asks_something(tokens):
             reply = self.engine.ask(text)  # "？", "它": nothing to resolve, nothing to forget
             return reply, self._after(text, reply, context, now)
+        boxed = self.read.of_passage(normalised, box_of(self.engine, context.shown))
+        if boxed is not None:  # 这段消息是哪来的, of the 相关链接 box shown
+            reply = self.engine.ask(boxed)
+            if reply.kind == "answer" and of_the_box(self.engine, reply):
+                return reply, self._after(boxed, reply, context, now)
         pronoun = self.read.pronoun(tokens)
         if pronoun is not None:
             readings = self.read.resolve_pronoun(normalised, folded, tokens, pronoun, context)

@@ -168,6 +168,17 @@ class Reader:
             return None
         return body
 
+    def of_passage(self, normalised: str, box: str) -> str | None:
+        """The message with the words pointing at the passage shown (这段消息是哪来的) put as
+        the box it stands in (相关链接的消息是哪来的); None without such words or a box."""
+        compact = normalised.replace(" ", "")
+        for pointer in self.words.passage if box else ():
+            at = compact.find(pointer)
+            if at >= 0:
+                rest = compact[at + len(pointer) :].removeprefix("的")
+                return f"{compact[:at]}{box}的{rest}"
+        return None
+
     def names_something(self, tokens: list[Token]) -> bool:
         return bool(self.names(tokens))
 

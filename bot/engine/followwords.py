@@ -27,6 +27,7 @@ class Words:
     names: tuple[str, ...]
     members: tuple[str, ...]
     breakdown: tuple[str, ...]
+    passage: tuple[str, ...]  # longest first
 
     @classmethod
     def of(cls, lists: dict[str, tuple[str, ...]]) -> Words:
@@ -49,6 +50,7 @@ class Words:
             words("asks_names"),
             words("asks_members"),
             words("breakdown"),
+            words("passage"),
         )
 
 

@@ -108,6 +108,29 @@ def others(
     return _quoting(engine, paragraphs, lead, shown)
 
 
+def box_of(engine: Engine, shown: tuple[str, ...]) -> str:
+    """The box (相关链接, 数说) the first shown fact stands in, or "" in the running text."""
+    fact = _fact(engine, shown[0]) if shown else None
+    if fact is None:
+        return ""
+    try:
+        return engine.knowledge.article(fact.article).section(fact.section).box or ""
+    except KeyError:
+        return ""
+
+
+def of_the_box(engine: Engine, reply: Reply) -> bool:
+    """Does the reply quote what a box says of itself: its title, heading or credit line?"""
+    for source in reply.sources:
+        article = engine.knowledge.article(source.paragraph_id.split(".")[0])
+        try:
+            if article.paragraph(source.paragraph_id).label:
+                return True
+        except KeyError:
+            continue
+    return False
+
+
 def section_text(engine: Engine, shown: tuple[str, ...]) -> tuple[str, str]:
     """The text of the paragraphs these facts stand in, and of the section of the first (what
     a request for more may name, and what it may speak of)."""

@@ -239,6 +239,7 @@ FOLLOWUP_LISTS = (
     "asks_names",
     "asks_members",
     "breakdown",
+    "passage",
 )
 
 
