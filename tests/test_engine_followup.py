@@ -41,3 +41,8 @@ def test_words_pointing_at_the_passage_stand_for_the_box_it_stands_in(engine) ->
     assert answered(chart, "王秋爽")
     (_, body), _ = talk(engine, "Vidu是谁发布的", "这段消息可靠吗")
     assert body.kind == "fallback"  # the running text is in no box
+
+
+def test_a_pronoun_read_elsewhere_alone_is_read_after_the_last_question(engine) -> None:
+    (_, _, origin), _ = talk(engine, "肥城常驻多少博士啊", "硕士呢", "他们都是从哪来的")
+    assert answered(origin, "山东大学")  # not the sidebar's 综合各媒体报道

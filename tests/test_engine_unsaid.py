@@ -89,3 +89,11 @@ def test_a_which_without_a_noun_asks_of_the_last_question(engine) -> None:
 def test_a_part_listed_without_a_figure_of_its_own_is_declined(engine) -> None:
     (_, part), _ = talk(engine, "2023年一区承接了多少成果？", "其中来自怀柔科学城的有多少")
     assert part.kind == "fallback" and "270" not in part.text
+
+
+def test_a_part_listed_before_a_figure_for_them_all_is_declined(engine) -> None:
+    (_, part), _ = talk(engine, "肥城常驻多少博士？", "其中武汉大学来的有几个")
+    assert part.kind == "fallback"  # 中国科学院、山东大学、武汉大学等……的26名博士 counts all
+    first = "天津滨海—中关村科技园进驻了多少家企业？"
+    (_, own), _ = talk(engine, first, "其中国家高新技术企业有多少家")
+    assert answered(own, "193家")  # its figure stands before it

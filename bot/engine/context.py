@@ -223,8 +223,9 @@ class Conversation:
     def _pronoun_reply(
         self, readings: list[tuple[str, str]], context: Context, now: float
     ) -> tuple[Reply, Context]:
-        """The likeliest referent's reading, with the rest of the topic when that alone is
-        answered from elsewhere in the article (他们都是从哪些单位来的 of 肥城's 硕士); a less
+        """The likeliest referent's reading, with the rest of the topic, else after the last
+        question, when that alone is answered from elsewhere in the article (他们都是从哪些单位
+        来的 of 肥城's 硕士, not the sidebar's sources); a less
         likely referent only when the answer quotes it itself (它 after "Vidu是谁发布的":
         清华大学 when Vidu does not fit), and never a place the answer only mentioned."""
         first, referent = readings[0]
@@ -232,9 +233,14 @@ class Conversation:
         if reply.kind == "answer" and not self._of_context(reply, context):
             rest = [name for name, _ in context.topic if name != referent and name not in first]
             fuller = joined(" ".join(rest), first)
-            other = self.engine.ask(fuller) if rest else reply
-            if other.kind == "answer" and self._of_context(other, context):
-                return other, self._after(fuller, other, context, now)
+            wider = [fuller] if rest else []
+            if any(asks_word(t) for t in self.read.tokens(first)):  # (not a yes or no)
+                wider.append(joined(context.question, first))  # 他们都是从哪来的 after 肥城
+                # 常驻多少硕士
+            for reading in dict.fromkeys(wider):
+                other = self.engine.ask(reading)
+                if other.kind == "answer" and self._of_context(other, context):
+                    return other, self._after(reading, other, context, now)
         kinds = dict([*context.answer, *context.topic])
         for reading, referent in readings[1:]:
             if reply.kind == "answer" or referent == context.asked:

@@ -108,6 +108,19 @@ def asks_part_of_whole(
     for part in parts:
         if part not in compact:
             return True
-        if quantity and not any(part in c and _DIGITS.search(c) for c in clauses):
+        if quantity and not any(_own_figure(c, part) for c in clauses):
             return True  # (其中怀柔科学城有多少: it is listed, with no figure of its own)
     return False
+
+
+def _own_figure(clause: str, part: str) -> bool:
+    """Does this clause give a figure of the part itself: one before it (193家……入驻天津), or
+    one after it that no 等 ends a list before (武汉大学等科研院所的26名博士 counts them all)?"""
+    at = clause.find(part)
+    if at < 0:
+        return False
+    after = clause[at + len(part) :]
+    figure = _DIGITS.search(after)
+    if _DIGITS.search(clause[:at]):
+        return True
+    return figure is not None and "等" not in after[: figure.start()]
