@@ -55,3 +55,18 @@ def test_normalize_is_idempotent_and_never_fails(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert once == once.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("rolled out in May", "rolled out in 5月"),
+        ("videos in March", "videos in 3月"),
+        ("Sept. 2023", "9月 2023"),
+        ("May I ask who you are", "may i ask who you are"),  # a verb, not the month
+        ("Marathon", "marathon"),
+    ],
+)
+def test_english_months_are_the_articles_months(text: str, folded: str) -> None:
+    assert normalize(text) == folded
+    assert normalize(normalize(text)) == folded

@@ -22,6 +22,31 @@ _JOINERS = re.compile(r"[·•—–\-]+")  # name-internal marks users leave ou
 _LOOSE_DOTS = re.compile(r"(?<!\d)[.]|[.](?!\d)")  # a dot that is not a decimal point
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(\D)\1{2,}")  # 啊啊啊啊 -> 啊: repetition adds nothing to a question
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)
+# An English month, capitalised, as the article's N月 ("in March" -> 3月); May only after a
+# word that dates it ("in May"): "May I ask" is no month.
+_MONTHS = re.compile(
+    r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_MAY = re.compile(
+    r"\b(in|by|since|from|until|till|of|on|during|last|this|next|early|late|mid) May\b"
+)
+_CAPITAL = re.compile(r"[A-Z]")
+
+
+def _month(match: re.Match[str]) -> str:
+    word = match.group(0)
+    number = next(i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(word[:3]))
+    return f" {number}月 "
+
+
+def english_months(text: str) -> str:
+    """ "rolled out in May" -> "rolled out in 5月": the article dates things by N月."""
+    return _MAY.sub(r"\1 5月 ", _MONTHS.sub(_month, text))
 
 
 def strip_invisible(text: str) -> str:
@@ -43,6 +68,8 @@ def normalize(text: str, bot_username: str = "") -> str:
     text = unicodedata.normalize("NFKC", strip_invisible(text))
     if bot_username:
         text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE)
+    if _CAPITAL.search(text):  # (a month name is capitalised)
+        text = english_months(text)
     text = _CONVERTER.convert(text).lower()
     text = fold_numerals(text)
     text = _JOINERS.sub("", text)
