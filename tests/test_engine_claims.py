@@ -64,6 +64,9 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         ("量子计算云平台名叫悟空吧", "no", "夸父"),
         ("量子计算云平台叫夸父吧", "yes", "夸父"),
         ("超大规模智能模型是悟道2.0吗", "no", "悟道3.0"),  # another version of the name
+        # a name the quote gives another thing of the same sentence
+        ("量子计算云平台名叫悟道对吧", "no", "悟道3.0"),
+        ("超大规模智能模型叫悟道3.0对吧", "yes", "悟道3.0"),
         # a place claimed after the verb, where the quote names another
         ("我国首个综合类国家技术创新中心落户长三角，是吗", "no", "京津冀"),
         ("据说北京有102所高校？", "no", "92所"),  # 据说 frames the claim: no word to decline on

@@ -123,7 +123,7 @@ def swapped(index: Index, facts: Iterable[Fact], question: Question, context: st
     )
 
 
-_PARTICLES = re.compile(
+PARTICLES = re.compile(
     r"[吧吗嘛呢啊呀哈么？?！!。“”\"'「」《》\s]+|对吧|对吗|是吗|是吧|对不对|是不是"
 )
 _NAMED_KINDS = ("product", "person", "org", "event")
@@ -139,7 +139,7 @@ def renamed(index: Index, facts: Iterable[Fact], question: Question, token: Toke
     if token.text not in question.claim_names:
         return ""
     subject, predicate = split_claim(question.focus.asking_text)
-    rest = _PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
+    rest = PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
     if not rest or token.text not in rest or len(rest) - len(token.text) > 1:
         return ""  # the predicate says more than a name ("叫悟空的平台发布了什么")
     folded = index.analyzer.fold(subject, fuzzy=True)
@@ -151,3 +151,35 @@ def renamed(index: Index, facts: Iterable[Fact], question: Question, token: Toke
             if name not in question.folded and types.get(name) in _NAMED_KINDS:
                 return name
     return ""
+
+
+def named_as(index: Index, question: Question) -> tuple[str, str] | None:
+    """The thing a naming claim is about and the name it gives it ("量子计算云平台叫悟道":
+    量子计算云平台, 悟道3.0), when its predicate is one name; else None."""
+    if question.focus is None or not question.focus.is_claim:
+        return None
+    subject, predicate = split_claim(question.focus.asking_text)
+    rest = PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
+    if rest not in question.claim_names:
+        return None
+    things = [
+        t.text
+        for t in index.analyzer.tokens(subject, fuzzy=True)
+        if t.kind == "entity" and index.analyzer.entity_types.get(t.text) != "place"
+    ]
+    return (things[-1], rest) if things else None
+
+
+def misnamed(index: Index, question: Question, text: str) -> bool:
+    """Does a naming claim give a name the quotes give another thing (量子计算云平台“夸父”、
+    超大规模智能模型“悟道3.0”: the platform is not 悟道)? The name must stand by the thing."""
+    claim = named_as(index, question)
+    if claim is None:
+        return False
+    thing, name = claim
+    if thing not in text or name not in text:
+        return False  # (a name the quotes lack is checked as any claimed name)
+    return not re.search(
+        rf"{re.escape(name)}.{{0,2}}{re.escape(thing)}|{re.escape(thing)}.{{0,3}}{re.escape(name)}",
+        text,
+    )

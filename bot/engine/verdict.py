@@ -19,7 +19,7 @@ from bot.engine.coverage import TITLES, article_year
 from bot.engine.english_claims import english_claim
 from bot.engine.features import VERSION
 from bot.engine.index import Index
-from bot.engine.kinds import swapped
+from bot.engine.kinds import misnamed, swapped
 from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
@@ -60,6 +60,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     if (
         named == "no"
+        or misnamed(index, question, text)
         or _other_version(question, text)
         or _other_post(question, text)
         or other

@@ -22,8 +22,11 @@ WordWeights = tuple[tuple[tuple[str, float], ...], float]
 
 
 def nounish(token: Token) -> bool:
-    """Nouns, time words (明年), English words, and anything the dictionary does not know."""
-    return token.pos.startswith("n") or token.pos in ("eng", "vn", "t") or not token.known_word
+    """Nouns, time words (明年), abbreviations (北大), English words, and anything the
+    dictionary does not know."""
+    return (
+        token.pos.startswith("n") or token.pos in ("eng", "vn", "t", "j") or not token.known_word
+    )
 
 
 def content_weight(index: Index, token: Token) -> float:
