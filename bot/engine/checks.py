@@ -195,6 +195,8 @@ def _names(
             return BESIDE
         blocking.append("名称")  # the article says "一家科技企业" and never names it, or the
         # sentence names nothing (of the kind asked) the question does not already name
+    elif shared.credit and not names_something(index, candidate, folded, ("person",)):
+        blocking.append("谁")  # 照片是谁拍的: a credit names a person, not the body pictured
     elif shared.who and not names_something(index, candidate, folded, ("person", "org", "place")):
         blocking.append("谁")  # 悟道3.0是谁开发的: its sentence names no one who did
     elif shared.role is not None and (

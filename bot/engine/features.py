@@ -32,6 +32,8 @@ _WHO_QUESTION = re.compile(
     r"(?:研发|开发|研制|发布|发明|提出|创立|创建|建立|设计|制造|生产|推出|培育|领衔|带领"
     r"|拍|摄|写|撰写|画|绘制|制作)"
 )
+# Who took the photo, wrote or drew it: the answer must name a person (a credit line).
+_CREDIT_QUESTION = re.compile(r"(?:谁|哪位|哪个人).{0,2}?(?:拍|摄|写|撰写|画|绘制|制图)")
 # Words that ask a thing's name (全称: its full name).
 NAME_WORDS = ("叫", "叫什么", "叫啥", "名字", "名称", "全称", "全名", "学名", "name")
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|全称|全名|学名|哪家|哪1家|是谁家|\bname\b")
@@ -100,6 +102,7 @@ class Features:
     body: str | None = None  # 哪家企业 -> 企业
     subject: tuple[Token, ...] = ()  # what a name question asks the name of
     who: bool = False
+    credit: bool = False  # 谁拍的, 谁写的: a person's credit is asked
     role: str | None = None  # 院长 in 院长是谁, when it is a "who holds it" question
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # attribute words asked
     # Of each content word, what coverage would otherwise work out for every candidate:
@@ -146,6 +149,7 @@ def features(
         body=asked_body.group("org") if asked_body else None,
         subject=tuple(_named_subject(tokens, content)),
         who=_WHO_QUESTION.search(folded) is not None,
+        credit=_CREDIT_QUESTION.search(folded) is not None,
         role=role,
         attributes=tuple(
             (word, evidence)

@@ -1,0 +1,22 @@
+"""The answerability checks (checks.py): what a candidate must give for what is asked."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("卫星生产线那张照片是谁拍的", "张建新"),  # not the body in the picture
+        ("数说那张图是谁画的", "王秋爽"),
+    ],
+)
+def test_a_credit_names_a_person(engine, question: str, person: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and person in reply.text
+
+
+def test_who_made_a_thing_may_be_a_body(engine) -> None:
+    reply = engine.ask("北脑二号是谁研发的")
+    assert reply.kind == "answer" and "北京脑科学与类脑研究所" in reply.text
