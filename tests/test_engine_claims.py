@@ -30,9 +30,13 @@ from bot.engine.normalize import normalize
         ("十几个", "11家中关村集成服务机构", "yes"),  # 十几: 11 to 19
         ("是前年获批的", "去年3月获批上市", "no"),  # years counted from the article's own
         ("今年5月推广", "今年5月推广应用", "yes"),
+        ("百亿级的产业集群", "打造千亿级锂电产业集群", "no"),  # a scale against a scale
+        ("超过100家企业", "打造千亿级锂电产业集群", None),  # a count is no scale
     ],
 )
-def test_a_claimed_figure_is_compared_in_its_unit(claim: str, stated: str, verdict: str) -> None:
+def test_a_claimed_figure_is_compared_in_its_unit(
+    claim: str, stated: str, verdict: str | None
+) -> None:
     assert compare(quantities(normalize(claim)), quantities(normalize(stated))) == verdict
 
 

@@ -229,6 +229,8 @@ def _quantity(match: re.Match[str]) -> Quantity | None:
     pre = match.group("pre") or ""
     approx = (match.group("approx") or "") + (match.group("post") or "")
     noun = (match.group("noun") or "").lstrip("的")
+    if not unit and noun.startswith("级"):
+        unit, noun = "级", noun[1:]  # 千亿级: a scale, no count of anything
     if unit == "%":
         return _ranged(low / 100, high / 100, pre, approx, "%", noun, share=True)
     quantity = _ranged(low, high, pre, approx, unit, noun)
