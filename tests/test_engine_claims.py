@@ -32,6 +32,9 @@ from bot.engine.normalize import normalize
         ("今年5月推广", "今年5月推广应用", "yes"),
         ("百亿级的产业集群", "打造千亿级锂电产业集群", "no"),  # a scale against a scale
         ("超过100家企业", "打造千亿级锂电产业集群", None),  # a count is no scale
+        # the 16秒 stated is the one the claim repeats: its 10秒 is checked by nothing
+        ("那段16秒的视频只用了不到10秒", "能生成长达16秒的高清视频", "unstated"),
+        ("从8秒到16秒只用了1个月", "从8秒到16秒的突破只用了1个月时间", "yes"),
     ],
 )
 def test_a_claimed_figure_is_compared_in_its_unit(

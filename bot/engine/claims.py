@@ -295,19 +295,37 @@ def _value(text: str | None) -> float | None:
 
 def compare(claimed: Sequence[Quantity], stated: Sequence[Quantity]) -> Verdict | None:
     """"no" if a claimed figure disagrees with every comparable stated one, "yes" if every
-    comparable claimed figure agrees with one, None if nothing is comparable."""
+    comparable claimed figure agrees with one, None if nothing is comparable. A stated figure
+    another claimed one repeats checks only that one: in "那段16秒的视频只用了不到10秒" the
+    16秒 is the video's, and the 10秒 claimed beside it is "unstated"."""
     agreed = False
+    repeated = False
     for claim in claimed:
         rivals = [s for s in stated if _comparable(claim, s)]
         if claim.noun:
             same = [s for s in rivals if _same_noun(claim.noun, s.noun)]
             rivals = same or rivals
-        if not rivals:
+        others = [c for c in claimed if c is not claim]
+        free = [s for s in rivals if not any(_agrees(c, s) for c in others)]
+        if rivals and not free:
+            repeated = True  # every figure it could be checked by is another claim's
             continue
-        if not any(claim.low <= s.high + 1e-9 and s.low <= claim.high + 1e-9 for s in rivals):
+        if not free:
+            continue
+        if not any(_agrees(claim, s) for s in free):
             return "no"
         agreed = True
+    if repeated and agreed:
+        return "unstated"
     return "yes" if agreed else None
+
+
+def _agrees(claim: Quantity, stated: Quantity) -> bool:
+    return (
+        _comparable(claim, stated)
+        and claim.low <= stated.high + 1e-9
+        and stated.low <= claim.high + 1e-9
+    )
 
 
 def comparable(claim: Quantity, stated: Sequence[Quantity]) -> bool:

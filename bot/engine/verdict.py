@@ -48,6 +48,8 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
     text = "".join(index.fact_text[f.id] for f in facts)
     year = article_year(index, facts)
     verdict = compare(dated(claimed, year), dated(quantities(text), year))
+    if verdict == "unstated":  # "那段16秒的视频只用了不到10秒": the 10秒 is checked by nothing
+        return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
     context = _context(index, facts, reply.lead)
     named = _named_verdict(index, question, text, context)
     other = swapped(index, facts, question, context)  # 复旦大学 claimed, 清华大学 stated
@@ -94,7 +96,7 @@ def _settle_english(index: Index, replies: Replies, question: Question, reply: R
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
     verdict = compare(claimed, quantities(text)) or ("yes" if not claimed else None)
-    if verdict is None:
+    if verdict is None or verdict == "unstated":
         return reply
     return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
 
