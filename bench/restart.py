@@ -299,6 +299,7 @@ def run(
             driver.collect()
         bot.start()  # the last run: everything still waiting gets its reply
         driver.retry()
+        drive_until_confirmed(driver)
         deadline = time.monotonic() + 60 + chats / 10
         while time.monotonic() < deadline and (driver.in_flight or posted(db) < chats):
             driver.collect()
@@ -329,6 +330,18 @@ def drive_until_kill(driver: Driver, rng: random.Random) -> None:
     while kill_at is None or time.monotonic() < kill_at:
         if kill_at is None and (driver.answered > answered or time.monotonic() > give_up):
             kill_at = time.monotonic() + delay
+        driver.act()
+        time.sleep(0.01)
+        driver.collect()
+
+
+def drive_until_confirmed(driver: Driver, limit: float = 30.0) -> None:
+    """On a slow machine every kill may come before a vote was acknowledged: the last run
+    drives the users on until each kind of action was confirmed once (or `limit` seconds)."""
+    give_up = time.monotonic() + limit
+    while time.monotonic() < give_up and not all(
+        driver.ledger.confirmed.get(kind, 0) > 0 for kind in ("subscribe", "vote")
+    ):
         driver.act()
         time.sleep(0.01)
         driver.collect()

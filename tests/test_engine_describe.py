@@ -54,6 +54,8 @@ def test_described_things_are_named(engine, question: str, name: str) -> None:
         "朱军团队2022年提出的那个核心架构叫什么名字",  # Vidu is built on it, it is not Vidu
         "今年5月要推广手术机器人的河北那家医院叫什么",  # 天坛医院 is another 医院
         "北京是哪个县级城市？",  # the article never says 北京 is one
+        "上海那个量子计算云平台叫什么",  # a place the thing is at is no word of a description
+        "在上海建的那个量子计算云平台叫什么",
     ],
 )
 def test_unnamed_things_are_still_declined(engine, question: str) -> None:

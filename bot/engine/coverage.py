@@ -96,11 +96,10 @@ def cover(
             result.uncovered.append(token.text)
             continue  # chat around the question ("我室友是学农的"): it helps when the candidate
             # has it, and never counts against it
-        if (
-            match < 0.5
-            and token.kind == "word"
-            and _describing(question, token)
-            and _head_covered(question, text)
+        described = token.kind == "word" and _describing(question, token)
+        if match < 0.5 and (
+            (described and _head_covered(question, text))
+            or _object_described(index, question, token, text)
         ):
             weight *= DESCRIPTION_WEIGHT  # a word of a description the article words otherwise
             # ("带版本号的超大规模智能模型叫啥"): it says which thing, the head says what
@@ -136,6 +135,8 @@ def _veto_uncovered(
         # attribute words (职称), which their own evidence check decides
     if token.pos in ("s", "f") and token.kind == "word":
         return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
+    if _object_described(index, question, token, candidate.text):
+        return  # "用追太阳的神话人物命名的量子计算云平台": what a verb of the description acts on
 
     if (
         is_key_term(index, token)
@@ -197,6 +198,21 @@ def _describing(question: Question, token: Token) -> bool:
         return True
     asked = _NAME_AT_END.search(folded)  # ……追太阳的人命名 做量子计算的云平台叫啥
     return asked is not None and "的" in folded[end : asked.start()]
+
+
+def _object_described(index: Index, question: Question, token: Token, text: str) -> bool:
+    """Is the word a name the tagger guessed (not one the knowledge curates) that follows a
+    verb inside a description whose head the candidate names (追|太阳 of "用追太阳的神话人物
+    命名的量子计算云平台叫什么")? Then it is what the description's verb acts on, not the place
+    the thing is at ("上海那个量子计算云平台叫什么" still asks of 上海)."""
+    if token.kind != "entity" or token.text in index.analyzer.entity_types:
+        return False
+    tokens = question.tokens
+    at = next((i for i, t in enumerate(tokens) if t is token or t.text == token.text), 0)
+    before = tokens[at - 1] if at > 0 else None
+    if before is None or not (before.pos.startswith("v") or before.pos == MERGED):
+        return False
+    return _describing(question, token) and _head_covered(question, text)
 
 
 def _head_covered(question: Question, text: str) -> bool:
