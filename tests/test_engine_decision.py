@@ -196,3 +196,18 @@ def test_a_place_found_only_inside_a_longer_name_is_not_covered(engine) -> None:
 def test_a_title_asked_by_name_is_its_own_text(engine) -> None:
     reply = engine.ask("报道主标题叫什么名字")
     assert reply.kind == "answer" and "第一动力" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "length"),
+    [
+        ("How long are the videos Vidu makes?", "16秒"),  # no time: how things stand now
+        ("Vidu今年3月能生成多长的视频", "8秒"),  # the time asked: the state then
+        ("How long could Vidu videos be in March?", "8秒"),
+    ],
+)
+def test_a_question_that_names_no_time_gets_the_present_state(
+    engine, question: str, length: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and length in reply.lead

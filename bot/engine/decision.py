@@ -63,6 +63,8 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         # another sentence that names a hospital answers another question
         notes["declined"] = f"{ranked[0].candidate.key} names no {'、'.join(ranked[0].blocking)}"
         best = None
+    if best is not None:
+        best = _present_over_past(index, question, best, admissible)
     anchored = _anchored(index, question, best)
     if (
         smalltalk is not None
@@ -112,6 +114,41 @@ def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -
         # "那个黑色圆盒子叫什么", a description that names nothing: the sentence that
         # describes it does not name it; the one beside it, of the same paragraph, does
     )
+
+
+# A state the article says was superseded: 今年3月，Vidu还只能生成8秒的视频.
+_DATED = re.compile(r"还只能|还只有|还只是|当时|起初|最初|曾经")
+_TIMED = re.compile(
+    r"(?<![\d.])\d{1,2}月|今年|去年|前年|当时|以前|之前|原来|起初|最初|曾|年|时候|when|before"
+    r"|下一步|接下来|将来|未来|以后|打算|计划|明年|will|next"
+)
+PRESENT_GAP = 0.05  # how close an undated runner-up must be to answer in a dated one's place
+
+
+def _present_over_past(
+    index: Index, question: Question, best: Scored, admissible: list[Scored]
+) -> Scored:
+    """A question that names no time asks how things stand, not how they stood: when the best
+    answer is a state since passed (今年3月，Vidu还只能生成8秒) and another of the same part of
+    the article is as close (Vidu能生成长达16秒), that one answers ("How long can Vidu videos
+    be")."""
+    if _TIMED.search(question.folded) or not _DATED.search(_text(index, best)):
+        return best
+    sections = _sections(best)
+    for other in admissible[1:4]:
+        if best.score - other.score > PRESENT_GAP:
+            break
+        if not _DATED.search(_text(index, other)) and sections & _sections(other):
+            return other
+    return best
+
+
+def _text(index: Index, scored: Scored) -> str:
+    return "".join(index.fact_text[f.id] for f in scored.candidate.facts)
+
+
+def _sections(scored: Scored) -> set[str]:
+    return {f.paragraph.rsplit(".", 1)[0] for f in scored.candidate.facts}
 
 
 def _name_withheld(index: Index, leader: Scored) -> bool:
