@@ -68,6 +68,7 @@ def cover(
             or described_kind(index, candidate, question, token)
             or rival_name(index, candidate.facts, question, token)
             or renamed(index, candidate.facts, question, token)
+            or index.opposites.get(token.text, "\0") in facts_text
         ):
             match = 1.0  # "Vidu能生成一分钟的视频吗": the 16秒 it states settles the claim;
             # "北脑二号是清华大学研发的吗": the body it names settles who made it

@@ -106,6 +106,12 @@ class Index:
                 *knowledge.followups.get("original", ()),
             )
         )
+        # a word a claim may use -> the article's word against it (租金 -> 免费)
+        self.opposites = {
+            normalize(other): normalize(word)
+            for word, others in knowledge.opposites.items()
+            for other in others
+        }
         self.includes = {
             normalize(t.term): tuple(normalize(p) for p in t.includes)
             for t in knowledge.terms

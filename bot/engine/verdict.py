@@ -62,6 +62,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     if (
         named == "no"
+        or _opposed(index, question, text)
         or misnamed(index, question, text)
         or _other_version(question, text)
         or _other_post(question, text)
@@ -144,6 +145,11 @@ def _named_verdict(index: Index, question: Question, text: str, context: str) ->
     ):
         return "unstated"  # "Vidu是生数科技发布的吧": the article names no company
     return "no"
+
+
+def _opposed(index: Index, question: Question, text: str) -> bool:
+    """ "要付租金吧" when the quotes say 免费: a word of the claim the article's word is against."""
+    return any(index.opposites.get(t.text, "\0") in text for t in question.content)
 
 
 def _other_version(question: Question, text: str) -> bool:

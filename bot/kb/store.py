@@ -19,6 +19,7 @@ from bot.kb.glossary import Glossary, english_meanings, load_glossary
 from bot.kb.ids import LostFacts
 from bot.kb.intents import Intent, check_answers, load_intents
 from bot.kb.kinds import load_kinds
+from bot.kb.opposites import load_opposites
 from bot.kb.provenance import check_article
 from bot.kb.yamlsrc import (
     Collector,
@@ -67,6 +68,7 @@ class Knowledge:
     clause_words: dict[str, frozenset[str]] = field(default_factory=dict)  # language.yaml clauses
     glossary: Glossary = field(default_factory=Glossary)  # English -> Chinese (glossary.yaml)
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> its kind words
+    opposites: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> words against it
     _facts_by_id: dict[str, Fact] = field(default_factory=dict, repr=False)
 
     def fact(self, fact_id: str) -> Fact:
@@ -222,6 +224,7 @@ class Language:
     followups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clauses: dict[str, frozenset[str]] = field(default_factory=dict)
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    opposites: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 FOLLOWUP_LISTS = (
@@ -309,7 +312,13 @@ def load_language(path: Path) -> tuple[Language, list[KnowledgeError]]:
     clauses = _clause_lists(data, c)
     kinds = load_kinds(c, data)
     language = Language(
-        words["stopwords"], words["frame_words"], attributes, followups, clauses, kinds
+        words["stopwords"],
+        words["frame_words"],
+        attributes,
+        followups,
+        clauses,
+        kinds,
+        load_opposites(c, data),
     )
     return language, c.errors
 
@@ -381,6 +390,7 @@ def load_knowledge(directory: Path, normalise: Callable[[str], str] | None = Non
         clause_words=language.clauses,
         glossary=glossary,
         kinds=language.kinds,
+        opposites=language.opposites,
     )
 
 
