@@ -20,3 +20,12 @@ def test_a_credit_names_a_person(engine, question: str, person: str) -> None:
 def test_who_made_a_thing_may_be_a_body(engine) -> None:
     reply = engine.ask("北脑二号是谁研发的")
     assert reply.kind == "answer" and "北京脑科学与类脑研究所" in reply.text
+
+
+def test_a_head_count_counts_people_doing_what_is_asked(engine) -> None:
+    reply = engine.ask("深圳农业基因组研究所有几位专家入选了顶尖科学家榜单")
+    assert reply.kind == "answer" and "7人" in reply.text
+
+
+def test_a_head_count_is_no_count_of_everyone(engine) -> None:
+    assert engine.ask("深圳农业基因组研究所总共有多少研究人员").kind != "answer"

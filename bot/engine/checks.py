@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.analysis import Token
 from bot.engine.coverage import asked_covered
 from bot.engine.describe import described_kind, described_name
 from bot.engine.described import BESIDE, THINGS, namer_beside, subject_of
@@ -114,6 +115,8 @@ def _asked(
     ) or described_kind(index, candidate, question, asked):
         return  # 那个制度叫什么: the 制度 is described, and its sentence names it (预聘—长聘制);
         # 那个县级市是哪个: the article says 肥城 is one ("肥城这个县级城市")
+    if count and asked.text.endswith(_PEOPLE) and _headcount(question, asked, facts_text):
+        return  # 多少科研人员入选了那个榜单: "7人入选全球2%顶尖科学家榜单" counts them
     if not asked_covered(index, candidate, asked, lenient) and not (
         asked.text in categories and has_instance(index, candidate, asked)
     ):  # (什么部件 is answered by 姿控组件: an instance of the kind asked)
@@ -124,6 +127,24 @@ def _asked(
         and not counted(asked.text, phrased(index, candidate), names(index, candidate))
     ):
         blocking.append(f"{asked.text}的数目")
+
+
+# Words for people, counted by a head count: "多少科研人员入选" is answered by 7人入选.
+_PEOPLE = ("人员", "科学家", "专家", "学者", "研究员", "人才")
+_HEADCOUNT = re.compile(r"(?<![\d.])\d+(?:万|亿)?(?:余|多)?(?:人|名|位)(?!民|才|口|均)")
+
+
+def _headcount(question: Question, asked: Token, text: str) -> bool:
+    """Does a head count of the text (7人) count people doing what the question says they do
+    (入选…榜单), not people in general ("研究所一共有多少研究人员" is not 7人)?"""
+    words = [
+        t.text for t in question.content if len(t.text) >= 2 and t.text != asked.text
+    ]
+    for match in _HEADCOUNT.finditer(text):
+        after = text[match.end() : match.end() + 14]
+        if any(word in after for word in words):
+            return True
+    return False
 
 
 def _figures(
