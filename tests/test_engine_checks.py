@@ -29,3 +29,10 @@ def test_a_head_count_counts_people_doing_what_is_asked(engine) -> None:
 
 def test_a_head_count_is_no_count_of_everyone(engine) -> None:
     assert engine.ask("深圳农业基因组研究所总共有多少研究人员").kind != "answer"
+
+
+def test_which_bodies_is_not_answered_by_several_unnamed(engine) -> None:
+    # the article says 多部门联合印发 and names none of them
+    assert engine.ask("实施意见是由哪几个部门一起发的").kind != "answer"
+    reply = engine.ask("实施意见是哪个部门印发的")  # one body asked: "several" is the answer
+    assert reply.kind == "answer" and "多部门" in reply.text

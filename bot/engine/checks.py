@@ -185,6 +185,7 @@ def _figures(
             blocking.append(relative)  # 明年: the article speaks of this year and the last
 
 
+_MEMBERS = re.compile(r"哪几|哪些|都有谁|都是谁|分别是|各是")
 _TITLED = ("标题", "题目", "栏目", "小标题", "书名")
 
 
@@ -206,7 +207,11 @@ def _names(
         unnamed(list(shared.subject), facts_text)
         or not (
             names_something(index, candidate, shared.typed if named else folded, named or None)
-            or (body is not None and re.search(rf"(?:多|各|几)个?{body}", facts_text))
+            or (
+                body is not None
+                and re.search(rf"(?:多|各|几)个?{body}", facts_text)
+                and not _MEMBERS.search(folded)  # 哪几个部门: which ones, not that several
+            )
         )
     ) and (named or not described_name(index, candidate, shared.subject, folded)):
         # A description: the sentence beside the candidate's gives the name (described.py).
