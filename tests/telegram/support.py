@@ -64,8 +64,9 @@ class BotHarness:
         if isinstance(update, Update):
             self._event(update.update_id).set()
 
-    async def settle(self, update_id: int, timeout: float = 5.0) -> None:
-        """Waits until the bot has finished with update ``update_id``."""
+    async def settle(self, update_id: int, timeout: float = 30.0) -> None:
+        """Waits until the bot has finished with update ``update_id`` (a bound, not a speed:
+        /reload starts a new engine worker, which takes seconds on a loaded machine)."""
         await asyncio.wait_for(self._event(update_id).wait(), timeout)
 
     async def exchange(self, update: dict[str, Any]) -> list[Call]:
