@@ -36,3 +36,22 @@ def test_which_bodies_is_not_answered_by_several_unnamed(engine) -> None:
     assert engine.ask("实施意见是由哪几个部门一起发的").kind != "answer"
     reply = engine.ask("实施意见是哪个部门印发的")  # one body asked: "several" is the answer
     assert reply.kind == "answer" and "多部门" in reply.text
+
+
+def test_an_english_credit_names_a_person(engine) -> None:
+    reply = engine.ask("Who photographed the satellite production line?")
+    assert reply.kind == "answer" and "张建新" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("RV减速机外观是什么样的", True),  # 黑色圆形盒子
+        ("北脑二号长什么样", False),  # the article never says
+    ],
+)
+def test_appearance_needs_words_that_describe_one(engine, question: str, answered: bool) -> None:
+    reply = engine.ask(question)
+    assert (reply.kind == "answer") is answered
+    if answered:
+        assert "黑色圆形盒子" in reply.text

@@ -33,7 +33,10 @@ _WHO_QUESTION = re.compile(
     r"|拍|摄|写|撰写|画|绘制|制作)"
 )
 # Who took the photo, wrote or drew it: the answer must name a person (a credit line).
-_CREDIT_QUESTION = re.compile(r"(?:谁|哪位|哪个人).{0,2}?(?:拍|摄|写|撰写|画|绘制|制图)")
+_CREDIT_QUESTION = re.compile(
+    r"(?:谁|哪位|哪个人).{0,2}?(?:拍|摄|写|撰写|画|绘制|制图)"
+    r"|\bwho\b.{0,12}\b(?:took|shot|photographed|wrote|authored|drew)\b"
+)
 # Words that ask a thing's name (全称: its full name).
 NAME_WORDS = ("叫", "叫什么", "叫啥", "名字", "名称", "全称", "全名", "学名", "name")
 _NAME_QUESTION = re.compile(r"叫什么|叫啥|名字|名称|全称|全名|学名|哪家|哪1家|是谁家|\bname\b")
