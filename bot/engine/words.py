@@ -41,7 +41,7 @@ def content_weight(index: Index, token: Token) -> float:
         if not nounish(token):
             return weight * 0.4
         if token.text.isascii():
-            return weight * 0.5  # English filler the glossary lacks ("took", "being")
+            return weight * 0.4  # English filler the glossary lacks ("took", "being")
     return weight
 
 
