@@ -79,6 +79,9 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         ("据说北京有102所高校？", "no", "92所"),  # 据说 frames the claim: no word to decline on
         # every sentence the quote joins is checked (今年5月 is the paragraph's next sentence)
         ("手术机器人今年5月要在河北推广吧", "yes", "河北一家医院"),
+        # a tag that asks whether the article says so names nothing to look for
+        ("群里都在传，说北京万人发明专利超过300件了，文章里是这么说的吗", "no", "262件"),
+        ("北京高校有100所，原文是这么写的吗", "no", "92所"),
     ],
 )
 def test_a_claim_is_answered_with_its_verdict(

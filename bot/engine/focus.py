@@ -174,12 +174,13 @@ def _focused(
     )
 
 
+_SOURCE = re.compile(r"^(?:文章|文中|原文|报道|新闻|上面)里?(?:面)?")  # 文章里|是这么说的吗
 _ARTICLE_SAYS = re.compile(r"(?:文章|文中|报道|原文|新闻|作者)里?(?:说|提到|讲)")
 
 
 def _role(text: str, words: ClauseWords) -> Role:
     bare = _PARTICLES.sub("", text.replace(" ", ""))
-    if bare in words.tags or text in words.tags:
+    if bare in words.tags or text in words.tags or _SOURCE.sub("", bare) in words.tags:
         return "tag"
     said = _ARTICLE_SAYS.sub("", text)  # what the article says is no one's claim
     if any(word in said for word in words.claim):

@@ -74,6 +74,8 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
     focus = read_focus(text, index.clause_words) if CJK.search(normalised) else None
     if focus is not None and focus.several:
         focus = refocus(focus, lambda clause: _names_something(index, clause), index.clause_words)
+    if focus is not None and focus.tagged:
+        content = _without_tags(index, focus, content)
     lead_in = exempt = chatter = _NONE
     checked_folded, checked_tokens, resembled = folded, tokens, folded
     if focus is not None and focus.several:
@@ -107,6 +109,23 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         listed=listed_set(checked_folded),
     )
 
+
+
+def _without_tags(index: Index, focus: Focus, content: list[Token]) -> list[Token]:
+    """The content words without those of a confirming tag ("……，原文是这么写的吗"): the tag
+    asks whether the clause before it holds, and names nothing to look for."""
+    tagged = {
+        t.text
+        for clause in focus.clauses
+        if clause.role == "tag"
+        for t in index.analyzer.tokens(clause.text, fuzzy=True)
+    }
+    if not tagged:
+        return content
+    others = " ".join(
+        index.analyzer.fold(c.text, fuzzy=True) for c in focus.clauses if c.role != "tag"
+    )
+    return [t for t in content if t.text not in tagged or t.text in others]
 
 
 def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
