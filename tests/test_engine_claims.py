@@ -82,6 +82,9 @@ def test_figures_of_other_kinds_are_not_compared() -> None:
         # a tag that asks whether the article says so names nothing to look for
         ("群里都在传，说北京万人发明专利超过300件了，文章里是这么说的吗", "no", "262件"),
         ("北京高校有100所，原文是这么写的吗", "no", "92所"),
+        # done, where the clause that says it (of 河北, its verb's characters) says 还将
+        ("手术机器人是不是已经在河北用上了？", "no", "还将在河北"),
+        ("手术机器人已经在天坛医院用上了吧", "yes", "临床应用"),
     ],
 )
 def test_a_claim_is_answered_with_its_verdict(

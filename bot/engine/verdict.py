@@ -178,6 +178,7 @@ _JOINT = re.compile(r"联合|共同|合作|携手|一起|一道")
 _DONE = re.compile(r"已经|早就|已(?=在|有|经|被|成|完成|实现|投入|用|上)")
 _TO_COME = re.compile(r"还将|即将|将要|将于|将在|将会|计划|拟于|预计|有望")
 _CLAUSE = re.compile(r"[，,。；;！？ ]")
+_LIGHT = set("的了是在和与及也都就还把被将已经吧吗呢")
 
 
 def _alone(question: Question, sentences: list[str]) -> bool:
@@ -205,17 +206,31 @@ def _still_to_come(index: Index, question: Question, facts: list[Fact]) -> Fact 
         for t in question.content
         if len(t.text) >= 2 and t.kind != "frame" and t.text in predicate
     ]
+    top = _saying(question, predicate, words, sentences)
+    if top and all(_TO_COME.search(c) and not _DONE.search(c) for _f, c in top):
+        return top[0][0]  # the clauses that say what it claims say it is still to come
+    return None
+
+
+def _saying(
+    question: Question, predicate: str, words: list[str], sentences: list[tuple[Fact, str]]
+) -> list[tuple[Fact, str]]:
+    """The clauses of the sentences that say most of what the claim's predicate says: most of
+    its words (two, or one of its names: 河北), then most of its characters; [] if none does."""
+    names = {t.text for t in question.content if t.kind == "entity" and t.text in predicate}
+    chars = set(predicate) - _LIGHT
     scored = sorted(
         (
-            (sum(w in c for w in words), fact, c)
+            (sum(w in c for w in words), len(chars & set(c)), fact, c)
             for fact, text in sentences
             for c in _CLAUSE.split(text)
         ),
-        key=lambda found: -found[0],
+        key=lambda found: (-found[0], -found[1]),
     )
-    if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-        return None  # no one clause says what the claim says
-    _count, fact, clause = scored[0]
-    if _TO_COME.search(clause) and not _DONE.search(clause):
-        return fact
-    return None
+    if not scored:
+        return []
+    best, overlap = scored[0][0], scored[0][1]
+    needed = 1 if any(n in scored[0][3] for n in names) else 2
+    if best < needed:
+        return []
+    return [(f, c) for n, o, f, c in scored if n == best and o == overlap]
