@@ -19,8 +19,11 @@ def test_figures_are_read_in_the_chinese_sides_units() -> None:
     assert (minute.low, minute.high, minute.unit) == (60, 60, "秒")
     [count] = english_figures("Are there about 90 universities?")
     assert count.unit == "所" and count.low < 90 < count.high
-    # the span that says which thing is meant is no claim; a bare number is none either
-    assert english_figures("Did it go from 8 to 16 seconds in 2024?") == ()
+    # the span that says which thing is meant is no claim; a bare number is none either,
+    # but a year is (checked against the article's, 去年 being 2023)
+    [year] = english_figures("Did it go from 8 to 16 seconds in 2024?")
+    assert (year.low, year.unit) == (2024, "年份")
+    assert english_figures("Did it go from 8 to 16 seconds?") == ()
 
 
 @pytest.mark.parametrize(
@@ -30,6 +33,8 @@ def test_figures_are_read_in_the_chinese_sides_units() -> None:
         ("Does Beijing have 92 universities?", "yes", "92所"),
         ("Does Beijing have around 150 universities?", "no", "92所"),
         ("Did Vidu go from 8 to 16 seconds in just one month?", "yes", "1个月"),
+        ("Was the surgical robot approved back in 2022?", "no", "去年3月"),  # 去年 is 2023
+        ("Was the vascular surgery robot approved in 2023?", "yes", "去年3月"),
     ],
 )
 def test_an_english_claim_is_answered_with_its_verdict(

@@ -65,6 +65,9 @@ def english_claim(text: str) -> bool:
     return _AUXILIARY.search(text) is not None and _REQUEST.search(text) is None
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def english_claimed(text: str) -> tuple[Claimed, ...]:
     """The figures of an English yes/no question, each with the number as written (what the
     token of it is), for coverage to check rather than require."""
@@ -86,6 +89,9 @@ def _figures(text: str) -> list[tuple[str, Quantity]]:
     for i, word in enumerate(words):
         value = float(word) if word[0].isdigit() else _WORDS.get(word)
         if value is None:
+            continue
+        if _YEAR.fullmatch(word):  # "approved in 2022": a year, checked against the article's
+            found.append((word, Quantity(value, value, "年份")))
             continue
         rest = words[i + 1 : i + 3]
         if rest and rest[0] in _MAGNITUDES:

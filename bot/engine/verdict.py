@@ -96,7 +96,10 @@ def _settle_english(index: Index, replies: Replies, question: Question, reply: R
         facts.append(beside)
         reply = replace(reply, sources=replies.sources(tuple(facts)))
     text = "".join(index.fact_text[f.id] for f in facts)
-    verdict = compare(claimed, quantities(text)) or ("yes" if not claimed else None)
+    year = article_year(index, facts)  # (去年 is the article's year before: 2023)
+    verdict = compare(dated(claimed, year), dated(quantities(text), year)) or (
+        "yes" if not claimed else None
+    )
     if verdict is None or verdict == "unstated":
         return reply
     return replace(reply, lead=_lead(verdict, reply.lead), verdict=verdict)
