@@ -21,6 +21,8 @@ from bot.engine.evidence import counted, unnamed
         # the head of a name a figure stands right before: 11家 counts 服务(机构)
         ("服务", "11家中关村集成服务机构入驻", True),
         ("中关村", "11家中关村集成服务机构入驻", False),  # not the name's head
+        ("成本", "这项技术将生产成本降低三分之二", True),  # by how much it changed
+        ("成本", "零件成本占机器人总成本近三分之一", True),
     ],
 )
 def test_counted(word: str, text: str, expected: bool) -> None:
