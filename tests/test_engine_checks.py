@@ -29,6 +29,9 @@ def test_a_head_count_counts_people_doing_what_is_asked(engine) -> None:
 
 def test_a_head_count_is_no_count_of_everyone(engine) -> None:
     assert engine.ask("深圳农业基因组研究所总共有多少研究人员").kind != "answer"
+    assert engine.ask("深圳农业基因组研究所有多少人").kind != "answer"  # 7人 made a list
+    reply = engine.ask("深圳农业基因组研究所有多少人进了顶尖科学家榜单")
+    assert reply.kind == "answer" and "7人" in reply.text
 
 
 def test_which_bodies_is_not_answered_by_several_unnamed(engine) -> None:

@@ -125,8 +125,8 @@ def _asked(
         count
         and (asked.text in facts_text or index.known(asked.text))  # (not a typo)
         and not counted(asked.text, phrased(index, candidate), names(index, candidate))
-    ):
-        blocking.append(f"{asked.text}的数目")
+    ) or (count and asked.text == "人" and not _headcount(question, asked, facts_text)):
+        blocking.append(f"{asked.text}的数目")  # (多少人: "7人入选" counts only who made it)
 
 
 # Words for people, counted by a head count: "多少科研人员入选" is answered by 7人入选.
@@ -141,7 +141,7 @@ def _headcount(question: Question, asked: Token, text: str) -> bool:
         t.text for t in question.content if len(t.text) >= 2 and t.text != asked.text
     ]
     for match in _HEADCOUNT.finditer(text):
-        after = text[match.end() : match.end() + 14]
+        after = text[match.end() : match.end() + 20]
         if any(word in after for word in words):
             return True
     return False
