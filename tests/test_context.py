@@ -254,26 +254,6 @@ def test_a_plural_pronoun_stands_for_the_last_two_topics_of_one_kind(engine) -> 
     assert who.kind == "fallback"  # the article names no developer of either
 
 
-def test_an_ellipsis_of_a_thing_the_article_often_names_is_not_read_alone(engine) -> None:
-    first = "深圳农业基因组研究所有几人入选顶尖科学家榜单？"
-    (_, other), _ = talk(engine, first, "清华呢")
-    assert other.kind == "fallback"  # not one of several sentences naming 清华大学
-    (_, rare), _ = talk(engine, "保定·中关村创新中心注册了多少家企业？", "雄安的呢？")
-    assert answered(rare, "11家")  # what the article says of the one thing it names so
-
-
-def test_an_ellipsis_asking_a_thing_of_its_own_is_read_alone(engine) -> None:
-    (_, goal), _ = talk(engine, "肥城的产业园给企业免费用多大的研发空间", "那肥城的战略目标呢")
-    assert answered(goal, "泰山锂谷")  # 肥城 is in the last frame, but 战略目标 is new
-    (_, shanghai), _ = talk(engine, "北京有多少所高校？", "上海的高校呢")
-    assert shanghai.kind == "fallback"
-    first = "深圳农业基因组研究所有几人入选顶尖科学家"
-    (_, scientists), _ = talk(engine, first, "那北京的科学家呢")
-    assert scientists.kind == "fallback"  # 科学家 was asked before: only the place is new
-    (_, others), _ = talk(engine, "Vidu是什么", "那清华的其他成果呢")
-    assert others.kind != "answer"  # other things than the last answer's are never read alone
-
-
 def test_a_yes_or_no_with_no_subject_is_asked_of_the_topic(engine) -> None:
     (_, free), context = talk(engine, "Vidu是谁发布的？", "可以免费使用吗")
     assert free.kind == "fallback"  # not 肥城's free research space

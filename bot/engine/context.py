@@ -8,7 +8,8 @@ of its own) is resolved into a standalone reading from those slots, and that rea
 through the one normal decision, `engine.ask`, so a follow-up the article does not answer is
 declined like any other question. The context is forgotten after `TTL_SECONDS`, or when a
 message with a subject of its own starts a new topic. The words that mark a follow-up are data:
-`followups` in knowledge/language.yaml.
+`followups` in knowledge/language.yaml. The stages live beside it: mores.py (requests for more),
+ellipses.py ("X呢"), followup.py (what a message is and its readings).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.engine.ellipses import Ellipses
 from bot.engine.followup import Name, Reader, joined
-from bot.engine.followwords import asks_quantity, asks_word, nounish, timely
+from bot.engine.followwords import asks_quantity, asks_word, nounish
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import box_of, of_the_box, shown_facts
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 TTL_SECONDS = 300.0  # a conversation is forgotten this long after its last answer
 _COMMAND = re.compile(r"^\s*/[A-Za-z]\w*(?:@\w+)?")
-MAX_ALONE_FACTS = 2  # "X呢" is read alone only of a thing this few sentences name
 STANDS_ALONE = 0.85  # an answer to a message alone this sure is taken without the context
 
 
@@ -57,7 +58,7 @@ class Context:
 EMPTY = Context()
 
 
-class Conversation:
+class Conversation(Ellipses):
     """Reads follow-ups for one engine (built once per engine; holds no conversation state)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -271,79 +272,6 @@ class Conversation:
         """Does the reply quote every one of these names (in their canonical form)?"""
         quoted = self.analyzer.fold(normalize("".join(s.quote for s in reply.sources)))
         return all(name in quoted.replace(" ", "") for name in names)
-
-    def _ellipsis_reply(
-        self, text: str, body: str, context: Context, now: float
-    ) -> tuple[Reply, Context]:
-        """ "X呢" as the last question asked of X, unless that gives the last answer again
-        without saying X (照片呢 after 图表谁做的, 天津呢 after a figure for 津冀); if the
-        article has no such answer, the message alone, but only when that answer speaks of X
-        itself and, when X is only a name, the article says little else of it and it is no
-        place put for the last frame's (保定·中关村创新中心呢 -> what the article says of it;
-        清华呢 is not answered with one of its several sentences about 清华大学, nor 那北京的
-        科学家呢 after a count of 深圳's, but 那肥城的战略目标呢 asks a thing of its own)."""
-
-        def new(reply: Reply) -> bool:
-            return reply.key != context.key or self._says(reply, body)
-
-        readings = self.read.resolve_ellipsis(text, body, context)
-        reply, after = self._first_answer(readings, context, now, admits=new)
-        if reply.kind == "answer":
-            return reply, after
-        tokens = self.read.tokens(body)
-        named = [name for name, _ in self.read.names(tokens)]
-        wanted = named
-        if self._names_only_refused(tokens, context):
-            asked = context.question.replace(" ", "")
-            own = [t.text for t in tokens if nounish(t) and t.text not in asked]
-            own = [noun for noun in own if noun not in named]
-            wanted = named + own
-            if not own or any(t.text in self.read.words.other for t in tokens):
-                return reply, after  # (那北京的科学家呢 after a count of 深圳's; 那清华的其他
-                # 成果呢: other things than the last answer's)
-        alone = self.engine.ask(text)
-        about = self._quotes(alone, wanted) if named else self._says(alone, body, True)
-        if alone.kind == "answer" and new(alone) and about:
-            return alone, self._after(text, alone, context, now)
-        return reply, after
-
-    def _names_only_refused(self, tokens: list, context: Context) -> bool:
-        """Is this the body of an ellipsis that, were it only its names, is never read alone:
-        a place put for the last frame's (那河北呢 after a figure of 津冀), or a thing the
-        article says many things of (清华呢)? Then only a thing asked of it besides (那肥城的
-        战略目标呢), which the answer alone must quote too, lets it be."""
-        names = self.read.names(tokens)
-        framed = {kind for _, kind in self.read.names(self.read.tokens(context.question))}
-        if names and all(kind == "place" for _, kind in names) and "place" in framed:
-            return True
-        return any(self._naming(name) > MAX_ALONE_FACTS for name, _ in names)
-
-    def _naming(self, name: str) -> int:
-        """How many of the article's sentences name this (folded) name."""
-        if self._folded_facts is None:
-            self._folded_facts = [
-                self._fold(normalize(f.text)).replace(" ", "") for f in self.engine.knowledge.facts
-            ]
-        return sum(name in text for text in self._folded_facts)
-
-    def _says(self, reply: Reply, body: str, examples: bool = False) -> bool:
-        """Does the answer say the things this (folded) text names, in its answer line (with
-        no line of its own, its quotes), or, with `examples`, in the questions curated for its
-        intent (照片呢 -> "照片是谁拍的")? 科研人员呢 is not answered by "北京有1000余所科研
-        院所" again; 今年3月的时候呢 names no thing, so the same answer may say it."""
-        named = [
-            t.text
-            for t in self.read.tokens(body)
-            if (t.kind == "entity" or nounish(t)) and not timely(t)
-        ]
-        if examples and not named:
-            named = [body.replace(" ", "")]  # (二期呢 alone must say 二期 itself)
-        said = [reply.lead] if reply.intent else [s.quote for s in reply.sources]
-        if examples and reply.intent:
-            intent = next((i for i in self.engine.knowledge.intents if i.id == reply.intent), None)
-            said += intent.examples if intent else ()
-        folded = [self._fold(normalize(text)).replace(" ", "") for text in said]
-        return all(any(name in text for text in folded) for name in named)
 
     def _after(self, reading: str, reply: Reply, context: Context, now: float) -> Context:
         """The context after `reply`: a new topic from an answer, the old one kept through
