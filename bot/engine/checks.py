@@ -164,7 +164,7 @@ def _figures(
         stated = {n for n, u in ORDINAL.findall(facts_text) if u == unit}
         if stated and number not in stated:
             blocking.append(f"{number}{unit}")  # 二期 asked, only 一期 stated
-    stated_versions = VERSION.findall(candidate.text)
+    stated_versions = VERSION.findall(candidate.text) if shared.versions else []
     for version in shared.versions:
         if version in stated_versions:
             continue

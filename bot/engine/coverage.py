@@ -97,9 +97,12 @@ def cover(
             result.uncovered.append(token.text)
             continue  # chat around the question ("我室友是学农的"): it helps when the candidate
             # has it, and never counts against it
-        described = token.kind == "word" and _describing(question, token)
         if match < 0.5 and (
-            (described and _head_covered(question, text))
+            (
+                token.kind == "word"
+                and _describing(question, token)
+                and _head_covered(question, text)
+            )
             or _object_described(index, question, token, text)
         ):
             weight *= DESCRIPTION_WEIGHT  # a word of a description the article words otherwise
@@ -185,6 +188,14 @@ _HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$
 
 
 def _describing(question: Question, token: Token) -> bool:
+    """(_described, read once per question and word: it does not depend on the candidate)"""
+    cache = question.memo.setdefault("describing", {})
+    if token.text not in cache:
+        cache[token.text] = _described(question, token)
+    return cache[token.text]
+
+
+def _described(question: Question, token: Token) -> bool:
     """Is the word part of a description of what is asked for by name ("输一段文字就能出16秒
     视频的那个东西叫什么", "名字跟神话里追太阳的巨人一样"): the thing asked is the name, and the
     description is matched by weight, not vetoed by its every word."""

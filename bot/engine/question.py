@@ -5,7 +5,7 @@ asks (features.py). Every later stage reads this value, never the raw text again
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.engine.analysis import Token
@@ -45,6 +45,8 @@ class Question:
     claimed: tuple[Claimed, ...] = ()  # figures it claims, to check rather than require
     claim_names: frozenset[str] = frozenset()  # names a claim gives as its value (是清华做的)
     listed: Listed | None = None  # a counted set whose members it asks for (那9大高新区都是哪几个)
+    # what later stages work out once per question rather than once per candidate
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def english(self) -> bool:
