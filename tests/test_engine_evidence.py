@@ -34,3 +34,10 @@ def test_unnamed_body() -> None:
     assert unnamed([company], "北脑二号由研究所联合科技企业研发")
     assert unnamed([company], "一家科技企业")
     assert not unnamed([company], "193家高新技术企业")
+
+
+def test_the_year_in_a_name_dates_that_name_only(engine) -> None:
+    reply = engine.ask("中关村论坛年会是哪一年开的")
+    assert reply.kind == "answer" and "2024中关村论坛年会" in reply.text
+    # what happened at it is not dated by its name
+    assert "2024" not in engine.ask("北脑二号是哪年发布的").lead

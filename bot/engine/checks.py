@@ -59,7 +59,7 @@ def vetoes(
     for word, evidence in shared.attributes:
         # 数说's items are dated by the box ("截至2023年底"), not in their own text.
         text = facts_text + scope if word in ("什么时候", "何时") else facts_text
-        if not any(has_evidence(index, e, text, candidate) for e in evidence):
+        if not any(has_evidence(index, e, text, candidate, question.folded) for e in evidence):
             blocking.append(word)
     return factor
 

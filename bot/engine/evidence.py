@@ -112,11 +112,16 @@ def names_something(
     return False
 
 
-def has_evidence(index: Index, evidence: str, text: str, candidate: Candidate) -> bool:
-    """Does the text hold the kind of information an attribute question asks for?"""
+def has_evidence(
+    index: Index, evidence: str, text: str, candidate: Candidate, asked: str = ""
+) -> bool:
+    """Does the text hold the kind of information an attribute question asks for? (`asked`:
+    the question, folded: a name it asks of is its own evidence, 2024中关村论坛年会 of
+    "这个年会是哪一年的", but not of "Vidu是哪一年发布的".)"""
     if evidence in ("#year", "#date", "#day"):
         for name in names(index, candidate):  # not the year in 2024中关村论坛年会
-            text = text.replace(name, "")
+            if not (asked and name in asked):
+                text = text.replace(name, "")
         if evidence == "#year":
             return bool(YEAR.search(text) or _RELATIVE_YEAR.search(text))
         if evidence == "#day":
