@@ -1,7 +1,8 @@
 """Load and soak: many users asking and pressing buttons for minutes, with broadcasts midway.
 
     python -m bench.soak [--users 1000] [--minutes 10] [--broadcast 5000] [--think 50]
-                         [--fill 20000 [--fill-users 15000]] [--broadcasts 2] [--trace]
+                         [--fill 20000 [--fill-users 12000] [--fill-again 2000]]
+                         [--broadcasts 2] [--trace]
 
 ``factbot run`` runs as a real subprocess against the fake Bot API on 127.0.0.1 with a real
 SQLite file. Each simulated user, in a private chat, acts about every ``--think`` seconds (at
@@ -13,11 +14,12 @@ window (with ``--broadcasts 2``, two sets of groups at a fifth and three fifths)
 bot's own broadcast runs while the users keep going.
 
 Warm-up: without ``--fill``, the first minute of the run. With ``--fill N``, first ``N``
-questions from ``--fill-users`` users the bot has never seen, as fast as it answers them
-(``--fill-in-flight`` at a time): enough to fill every bounded table the bot keeps (answers
-remembered, conversation contexts, the answer cache, rendered replies, /fact's last fact per
-chat). The measured window then runs ``--minutes`` with ``--users`` users that are new again,
-so every table stays at its cap and keeps evicting.
+questions, as fast as the bot answers them (``--fill-in-flight`` at a time): one from each of
+``--fill-users`` users the bot has never seen, then more from ``--fill-again`` of them, each
+within its conversation's life: enough to fill the bounded tables the bot keeps (answers
+remembered, conversation contexts, the answer cache with questions asked in a context).
+The measured window then runs ``--minutes`` with ``--users`` users that are new again, so
+every table stays at its cap and keeps evicting.
 
 Reported: every error (requests the fake rejected, actions with no reply within 30 s, ERROR
 lines in the bot's log); p50/p99 reply time (update queued -> reply received by the fake) in
@@ -116,8 +118,13 @@ class Soak:
                 self.crowd.act_open(self.users, run)
                 self.tick(pid)
             return
+        # Each new user asks once (conversations, flood state, answers remembered); then the
+        # first --fill-again of them keep asking, each again within a conversation's life, so
+        # the answer cache also gets the questions asked with a context.
+        again = self.fillers[: max(1, args.fill_again)]
         while run.asked < args.fill:
-            self.crowd.act_closed(self.fillers, args.fill_in_flight, run)
+            first_round = run.asked < len(self.fillers)
+            self.crowd.act_closed(self.fillers if first_round else again, args.fill_in_flight, run)
             self.tick(pid)
             if run.timeouts > 100:
                 raise RuntimeError("the warm-up is not being answered; see the bot's log")
@@ -186,8 +193,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="questions in a warm-up of new users that fills the bot's bounded "
                              "tables, measured from its end (the largest holds 20,000; "
                              "default 0: the first minute is the warm-up)")
-    parser.add_argument("--fill-users", type=int, default=15_000,
-                        help="new users the --fill questions come from (default 15,000: more "
+    parser.add_argument("--fill-again", type=int, default=2_000,
+                        help="of the --fill users, how many keep asking once each has asked "
+                             "(default 2,000)")
+    parser.add_argument("--fill-users", type=int, default=12_000,
+                        help="new users the --fill questions come from (default 12,000: more "
                              "than the 10,000 conversations kept)")
     parser.add_argument("--fill-in-flight", type=int, default=32,
                         help="questions of the warm-up waiting at once (default 32)")

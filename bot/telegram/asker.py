@@ -24,6 +24,7 @@ import itertools
 import logging
 import multiprocessing
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,8 @@ class Asker:
         self._ids = itertools.count()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+        # hash -> a reply or context still referenced somewhere (see ``_shared``)
+        self._alive: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
     def warm_up(self) -> None:
         """Starts the worker processes now (each loads the engine, about a second), instead
@@ -286,7 +289,7 @@ class Asker:
         pending = self._inflight.get(key)
         if pending is not None:
             self.hits += 1
-            return await asyncio.shield(pending)
+            return self._shared(await asyncio.shield(pending))
         self.misses += 1
         generation = self._generation
         future = asyncio.ensure_future(work())
@@ -298,10 +301,34 @@ class Asker:
                 del self._inflight[key]
         if generation != self._generation:  # answered from knowledge since replaced
             return result
+        result = self._shared(result)
         self._cache[key] = result
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return result
+
+    def _shared(self, value: T) -> T:
+        """``value`` with each reply and context in it replaced by an equal one still alive.
+
+        A worker's answer arrives as a fresh copy (unpickled), and so does the same answer
+        again once the cache has let it go; what the bot keeps for a while (the answers
+        remembered, the conversations' contexts) would hold a copy of its own of each, and
+        memory would grow with the cache's turnover though every table is at its cap. With
+        this, equal values are one object, kept as long as anything refers to it."""
+        if isinstance(value, tuple):
+            return tuple(self._shared(v) for v in value)  # type: ignore[return-value]
+        if isinstance(value, list):
+            return [self._shared(v) for v in value]  # type: ignore[return-value]
+        try:
+            key = hash(value)
+        except TypeError:  # a reply with an unhashable field: kept as it is
+            return value
+        known = self._alive.get(key)
+        if known is not None and type(known) is type(value) and known == value:
+            return known  # type: ignore[no-any-return]
+        with contextlib.suppress(TypeError):  # str, None...: not weakly referable
+            self._alive[key] = value
+        return value
 
     def close(self) -> None:
         """Lets the workers finish the question in hand and leave (they exit when their

@@ -5,7 +5,9 @@ worker processes, cached) is ``asker``'s business.
 
 from __future__ import annotations
 
+import sys
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -67,7 +69,8 @@ class AnswerMemory:
         question: str | None,
         shown: Any = None,
     ) -> None:
-        entry = Remembered(question, answer_message_id, shown)
+        # one string for a question many ask (they are kept by the thousand)
+        entry = Remembered(sys.intern(question) if question else question, answer_message_id, shown)
         if question_message_id is not None:
             self._by_question.put(pair_key(chat_id, question_message_id), entry)
         self._by_answer.put(pair_key(chat_id, answer_message_id), entry)
@@ -93,18 +96,35 @@ class Conversations:
     """The follow-up context of each conversation: per private chat, per member in a group
     (one member's questions never become another's context). In memory, bounded (the
     ``size`` latest conversations, and the contexts of the ``size`` latest answers), and
-    expiring with the context itself: after a restart a conversation simply starts anew."""
+    expiring with the context itself: after a restart a conversation simply starts anew.
+
+    Contexts are kept without their time, one object for equal ones: many conversations are
+    in the same place (the same answer to the same question), and each context that comes
+    from an engine worker is a fresh copy, so keeping copies would make the tables' memory
+    grow with the answer cache's turnover, though their number of entries is capped."""
 
     def __init__(self, size: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.size = size
         self.clock = clock
-        self._contexts: Recent[object, Context] = Recent(size)
+        # conversation -> (its context without the time, when it was last answered)
+        self._contexts: Recent[object, tuple[Context, float]] = Recent(size)
         # the context each recent answer left, so a reply to that answer follows on from it
         self._answers: Recent[object, Context] = Recent(size)
+        self._alive: weakref.WeakValueDictionary[int, Context] = weakref.WeakValueDictionary()
+
+    def _timeless(self, context: Context) -> Context:
+        """``context`` at time 0, as the one object kept for contexts equal to it."""
+        timeless = context if context.at == 0.0 else replace(context, at=0.0)
+        key = hash(timeless)
+        known = self._alive.get(key)
+        if known is not None and known == timeless:
+            return known
+        self._alive[key] = timeless
+        return timeless
 
     def answered(self, chat_id: int, answer_message_id: int, context: Context) -> None:
         if context.key:
-            self._answers.put(pair_key(chat_id, answer_message_id), context)
+            self._answers.put(pair_key(chat_id, answer_message_id), self._timeless(context))
 
     def of_answer(self, chat_id: int, answer_message_id: int, now: float) -> Context | None:
         """The context an answer left, as fresh as now: replying to an answer says plainly
@@ -114,9 +134,10 @@ class Conversations:
 
     def get(self, key: tuple[int, int | None], now: float) -> Context:
         inner = pair_key(*key)
-        context = self._contexts.get(inner)
-        if context is None:
+        found = self._contexts.get(inner)
+        if found is None:
             return EMPTY_CONTEXT
+        context = replace(found[0], at=found[1])
         if context.key and not context.alive(now):
             self._contexts.pop(inner)
             return EMPTY_CONTEXT
@@ -126,7 +147,7 @@ class Conversations:
         if not context.key:
             self._contexts.pop(pair_key(*key))
             return
-        self._contexts.put(pair_key(*key), context)
+        self._contexts.put(pair_key(*key), (self._timeless(context), context.at))
 
     def __len__(self) -> int:
         return len(self._contexts)

@@ -11,6 +11,7 @@ import signal
 import pytest
 
 from bot.engine.engine import Engine
+from bot.telegram.services import SERVICES
 from tests.telegram.support import ALICE, BotHarness, MakeBot, answer_html, esc
 
 QUESTION = "北京有多少所高校？"
@@ -87,3 +88,26 @@ async def test_workers_leave_when_the_bot_stops(make_bot: MakeBot) -> None:
     assert asker.worker_pids == []
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, and reaped
+
+
+async def test_an_answer_the_cache_let_go_comes_back_as_the_object_still_kept(
+    make_bot: MakeBot, engine: Engine
+) -> None:
+    """Asked again after the cache dropped it, an answer arrives from the worker as a fresh
+    copy; the bot keeps one copy of it however many conversations hold it, and the asker
+    gets the same answer either way."""
+    bot = await make_bot(engine_processes=1)
+    s = bot.app.bot_data[SERVICES]
+    s.asker.cache_size = 1
+    for user in USERS[:3]:
+        bot.fake.add_chat(user, "private")
+    first = await bot.private(USERS[0], QUESTION)
+    await bot.private(USERS[1], MANY[1])  # the cache holds one answer: QUESTION's goes
+    again = await bot.private(USERS[2], QUESTION)
+    assert again.params["text"] == first.params["text"]
+    assert again.params["text"].startswith(expected_text(engine, QUESTION))
+    now = bot.clock()
+    one = s.conversations.get((USERS[0], None), now)
+    other = s.conversations.get((USERS[2], None), now)
+    assert one.key and one == other
+    assert one.question is other.question and one.topic is other.topic
