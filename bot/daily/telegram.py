@@ -1,5 +1,5 @@
-"""Daily posts inside the bot: /subscribe, /unsubscribe, /subscription, membership changes,
-and the job that posts every minute what is due.
+"""Daily posts inside the bot: /subscribe, /unsubscribe, /subscription, membership changes
+(``membership``), and the job that posts every minute what is due.
 
 ``install(application)`` is called by ``bot.telegram.app.build_application`` once engine,
 storage and settings are in ``application.bot_data``. The handlers sit in group -1 and stop
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Chat, ChatMember, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import Chat, Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -31,7 +31,9 @@ from telegram.ext import (
 
 from bot import schedule
 from bot.config import Settings
+from bot.daily import membership
 from bot.daily.broadcaster import Broadcaster, BroadcastReport
+from bot.daily.membership import ADMIN_STATUSES, UNSUBSCRIBED
 from bot.daily.plan import describe_next_zh, next_post
 from bot.engine.engine import Engine
 from bot.storage import Storage, Subscription
@@ -47,9 +49,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("subscription", "查看每日事实的订阅"),
 )
 
-ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-OUT_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
-UNSUBSCRIBED = "unsubscribed"  # Storage.unsubscribe's reason
 
 ONLY_ADMINS_SUBSCRIBE = "只有群管理员可以订阅。"
 ONLY_ADMINS_UNSUBSCRIBE = "只有群管理员可以退订。"
@@ -277,67 +276,6 @@ class DailyService:
             return None
         return member.status in ADMIN_STATUSES
 
-    # --- membership and migrations -------------------------------------------------------------
-
-    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        change = update.my_chat_member
-        if change is None:
-            return
-        chat = change.chat
-        new, old = change.new_chat_member, change.old_chat_member
-        if not _present(new, chat):
-            reason = {
-                ChatType.PRIVATE: "blocked by the user",
-                ChatType.CHANNEL: "removed from the channel or no longer an admin",
-            }.get(chat.type, "removed from the chat")
-            if await self.storage.aio.deactivate(chat.id, reason):
-                log.info("daily: chat %s deactivated: %s", chat.id, reason)
-            raise ApplicationHandlerStop
-        # Back in the chat: nothing is re-activated by itself (an admin has to /subscribe),
-        # but a chat that had a subscription is told how to get it back. Not stopped here, so
-        # the welcome of the question handlers still runs.
-        sub = await self.storage.aio.get_subscription(chat.id)
-        if (
-            not _present(old, chat)
-            and sub is not None
-            and not sub.active
-            and sub.deactivated_reason != UNSUBSCRIBED
-            and chat.type != ChatType.CHANNEL
-        ):
-            who = "" if chat.type == ChatType.PRIVATE else "管理员"
-            try:
-                await context.bot.send_message(
-                    chat.id,
-                    f"欢迎回来！这里之前订阅的每日事实（每天 {sub.post_time}）已暂停，"
-                    f"{who}发送 /subscribe 即可恢复。",
-                )
-            except TelegramError as exc:
-                log.warning("daily: could not tell chat %s how to resubscribe: %s", chat.id, exc)
-
-    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A group became a supergroup: move its subscription to the new id right away."""
-        message = update.effective_message
-        if message is None:
-            return
-        if message.migrate_to_chat_id:
-            old, new = message.chat.id, message.migrate_to_chat_id
-        elif message.migrate_from_chat_id:
-            old, new = message.migrate_from_chat_id, message.chat.id
-        else:
-            return
-        if await self.storage.aio.migrate_chat(old, new):
-            log.info("daily: chat %s migrated to %s; subscription moved", old, new)
-
-
-def _present(member: ChatMember, chat: Chat) -> bool:
-    """Whether the bot, with this membership, can still post into the chat."""
-    status = member.status
-    if status in OUT_STATUSES:
-        return False
-    if status == ChatMemberStatus.RESTRICTED and not getattr(member, "is_member", True):
-        return False
-    return not (chat.type == ChatType.CHANNEL and status not in ADMIN_STATUSES)
-
 
 def _argument(message: Message) -> str:
     """What follows the command (``/subscribe@bot 09:30`` -> ``09:30``), stripped."""
@@ -390,10 +328,10 @@ def install(
     ):
         application.add_handler(CommandHandler(name, callback, filters=commands), group=-1)
     application.add_handler(
-        ChatMemberHandler(service.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=-1
+        ChatMemberHandler(membership.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=-1
     )
     application.add_handler(
-        MessageHandler(filters.StatusUpdate.MIGRATE, service.on_migrate), group=-1
+        MessageHandler(filters.StatusUpdate.MIGRATE, membership.on_migrate), group=-1
     )
     # At startup (catch-up, same day only). A one-off job, not first=0 on the repeating one:
     # APScheduler would compute that first run from the moment install() ran, find it past
