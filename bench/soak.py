@@ -39,6 +39,7 @@ traced figures, not the resident ones).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,7 +93,10 @@ class Soak:
             self.measure(bot.process.pid)
             self.drain()
         finally:
-            code = bot.terminate()
+            try:  # tracemalloc makes the bot slow to stop: give it time, then report anyway
+                code = bot.terminate(timeout=120 if args.trace else 30)
+            except subprocess.TimeoutExpired:
+                code = None
         if code != 0:
             self.run.rejected.append(f"factbot run exited with status {code} after SIGTERM")
         probed = {mark: census(self.probe, mark) for mark in ("warm", "end")}
