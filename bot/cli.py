@@ -167,7 +167,7 @@ def _eval_floors(args: argparse.Namespace, engine: Any) -> int:
         for name in group.sets:
             shown = str(path.parent / name)
             reports[name] = report = evaluate(engine, load_items(path.parent / name))
-            print(format_report(report, shown))
+            print(format_report(report, shown, totals_only=group.held_out))
             for line in shortfalls(shown, report, group.floors):
                 print(line)
                 status = EXIT_FAIL

@@ -185,7 +185,9 @@ def evaluate(engine: Engine, items: list[Item]) -> Report:
     return report
 
 
-def format_report(report: Report, name: str) -> str:
+def format_report(report: Report, name: str, totals_only: bool = False) -> str:
+    """The report's figures, then each failure with its question (not for a held-out set,
+    whose questions a log must not show: `totals_only`)."""
     def pct(passed: int, total: int) -> str:
         return f"{passed}/{total} = {100 * passed / total:.1f}%" if total else "-"
 
@@ -200,6 +202,9 @@ def format_report(report: Report, name: str) -> str:
         "  by tag: "
         + ", ".join(f"{tag} {pct(*counts)}" for tag, counts in sorted(report.by_tag.items()))
     )
+    if totals_only:
+        lines.append(f"  ({len(report.failures)} failures, not shown: the set is held out)")
+        return "\n".join(lines)
     for item, reply in report.failures:
         got = reply.kind + (f" ({reply.intent})" if reply.intent else "")
         first = reply.text.splitlines()[0] if reply.text else ""

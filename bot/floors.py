@@ -41,6 +41,7 @@ class Group:
     about: str
     floors: dict[str, float]  # measure -> lowest share (0..1) each set must reach
     line: int = 0
+    held_out: bool = False  # scored as totals only: its questions are never printed
 
 
 def load_floors(path: Path) -> list[Group]:
@@ -77,8 +78,12 @@ def _group(node: object, line: int, shown: str, errors: list[KnowledgeError]) ->
         return None
     floors: dict[str, float] = {}
     before = len(errors)
+    held_out = node.get("held_out", False)
+    if not isinstance(held_out, bool):
+        where = line_of(node, "held_out", line)
+        errors.append(KnowledgeError(shown, where, "held_out must be true or false"))
     for key, value in node.items():
-        if key in ("sets", "about"):
+        if key in ("sets", "about", "held_out"):
             continue
         where = line_of(node, key, line)
         if key not in MEASURES:
@@ -90,7 +95,7 @@ def _group(node: object, line: int, shown: str, errors: list[KnowledgeError]) ->
             floors[key] = float(value)
     if not floors and len(errors) == before:
         errors.append(KnowledgeError(shown, line, "a group needs at least one floor"))
-    return Group(tuple(sets), str(node.get("about", "")), floors, line)
+    return Group(tuple(sets), str(node.get("about", "")), floors, line, held_out is True)
 
 
 def unlisted(groups: list[Group], directory: Path) -> list[str]:

@@ -91,3 +91,33 @@ def test_eval_floors_gates_on_each_set_and_on_sets_without_floors(tmp_path: Path
     written = readme.read_text()
     assert "old" not in written and written.endswith("<!-- end of accuracy table -->\nafter\n")
     assert "| `good.yaml` |  | 1/1 = 100% (≥ 100%) | 1/1 = 100% | – | – |" in written
+
+
+def test_a_held_out_set_is_scored_without_showing_its_questions(tmp_path: Path) -> None:
+    (tmp_path / "open.yaml").write_text(
+        '- {q: "北京有多少所高校？", expect: ["93"]}\n', encoding="utf-8"
+    )
+    (tmp_path / "held.yaml").write_text(
+        '- {q: "北京有多少科研院所？", expect: ["1001"]}\n', encoding="utf-8"
+    )
+    floors = tmp_path / FLOORS_FILE
+    floors.write_text(
+        "- sets: [open.yaml]\n  answer: 0\n- sets: [held.yaml]\n  held_out: true\n  answer: 0\n",
+        encoding="utf-8",
+    )
+    run = run_cli("eval", "--floors", str(floors))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "北京有多少所高校" in run.stdout  # a tuning set's failure, with its question
+    assert "北京有多少科研院所" not in run.stdout  # a held-out one: its totals only
+    assert f"{tmp_path / 'held.yaml'}: overall 0/1" in run.stdout
+    assert "(1 failures, not shown: the set is held out)" in run.stdout
+
+
+def test_held_out_must_be_true_or_false(tmp_path: Path) -> None:
+    floors = tmp_path / FLOORS_FILE
+    floors.write_text("- sets: [a.yaml]\n  held_out: maybe\n  answer: 0.5\n", encoding="utf-8")
+    with pytest.raises(KnowledgeInvalid) as raised:
+        load_floors(floors)
+    assert [f"{e.line}: {e.message}" for e in raised.value.errors] == [
+        "2: held_out must be true or false"
+    ]
