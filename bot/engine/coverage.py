@@ -11,6 +11,7 @@ from functools import lru_cache
 from bot.engine.analysis import MERGED, Token
 from bot.engine.claims import comparable, dated, quantities
 from bot.engine.describe import described_kind
+from bot.engine.describing import describing, head_covered, object_described
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
 from bot.engine.kinds import renamed, rival_name
@@ -100,10 +101,10 @@ def cover(
         if match < 0.5 and (
             (
                 token.kind == "word"
-                and _describing(question, token)
-                and _head_covered(question, text)
+                and describing(question, token)
+                and head_covered(question, text)
             )
-            or _object_described(index, question, token, text)
+            or object_described(index, question, token, text)
         ):
             weight *= DESCRIPTION_WEIGHT  # a word of a description the article words otherwise
             # ("带版本号的超大规模智能模型叫啥"): it says which thing, the head says what
@@ -139,7 +140,7 @@ def _veto_uncovered(
         # attribute words (职称), which their own evidence check decides
     if token.pos in ("s", "f") and token.kind == "word":
         return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
-    if _object_described(index, question, token, candidate.text):
+    if object_described(index, question, token, candidate.text):
         return  # "用追太阳的神话人物命名的量子计算云平台": what a verb of the description acts on
 
     if (
@@ -149,7 +150,7 @@ def _veto_uncovered(
         result.blocking.append(token.text)
     elif token.text in shared.lead_in:
         return  # a scene-setting word of the lead-in: weighed, not vetoed
-    elif _describing(question, token):
+    elif describing(question, token):
         return  # a word of a description of the thing whose name is asked: weighed
     elif shared.yes_no and len(token.text) >= 2 and not index.known(token.text):
         result.unknown.append(token.text)  # "明天北京会下雨吗": the predicate is asked
@@ -168,75 +169,6 @@ def _english_word(question: Question, word: str) -> bool:
     """An English word weighed rather than vetoed: any in an English question, and one
     written in lower case in a Chinese one (a word of the sentence, not a name)."""
     return question.english or written_lower(question.text, word)
-
-
-# What follows a word of a description: ……的(那个)X叫什么 / 是什么.
-_NAME_ASKED = (
-    r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|全名|学名|是哪个|是哪家|怎么叫|咋叫|怎么称呼)"
-)
-_DESCRIBED = re.compile(
-    r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
-    rf"{_NAME_ASKED}"
-    rf"|[\u4e00-\u9fff]{{2,4}}\s*{_NAME_ASKED}"  # 土豆|品种叫啥: a word before the head asked
-)
-
-
-_NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
-# The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
-_HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
-_HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
-
-
-def _describing(question: Question, token: Token) -> bool:
-    """(_described, read once per question and word: it does not depend on the candidate)"""
-    cache = question.memo.setdefault("describing", {})
-    if token.text not in cache:
-        cache[token.text] = _described(question, token)
-    return cache[token.text]
-
-
-def _described(question: Question, token: Token) -> bool:
-    """Is the word part of a description of what is asked for by name ("输一段文字就能出16秒
-    视频的那个东西叫什么", "名字跟神话里追太阳的巨人一样"): the thing asked is the name, and the
-    description is matched by weight, not vetoed by its every word."""
-    folded = question.folded
-    at = folded.find(token.text)
-    if at < 0:
-        return False
-    end = at + len(token.text)
-    if _HEAD_BEFORE.search(folded, 0, at) and _HEAD_ASKED.match(folded, end):
-        return True  # the kind of thing the description names ("的那个工具是什么")
-    if _DESCRIBED.match(folded, end) is not None:
-        return True
-    asked = _NAME_AT_END.search(folded)  # ……追太阳的人命名 做量子计算的云平台叫啥
-    return asked is not None and "的" in folded[end : asked.start()]
-
-
-def _object_described(index: Index, question: Question, token: Token, text: str) -> bool:
-    """Is the word a name the tagger guessed (not one the knowledge curates) that follows a
-    verb inside a description whose head the candidate names (追|太阳 of "用追太阳的神话人物
-    命名的量子计算云平台叫什么")? Then it is what the description's verb acts on, not the place
-    the thing is at ("上海那个量子计算云平台叫什么" still asks of 上海)."""
-    if token.kind != "entity" or token.text in index.analyzer.entity_types:
-        return False
-    tokens = question.tokens
-    at = next((i for i, t in enumerate(tokens) if t is token or t.text == token.text), 0)
-    before = tokens[at - 1] if at > 0 else None
-    if before is None or not (before.pos.startswith("v") or before.pos == MERGED):
-        return False
-    return _describing(question, token) and _head_covered(question, text)
-
-
-def _head_covered(question: Question, text: str) -> bool:
-    """Does the candidate name the head of the description, the word right before what asks
-    for the name (超大规模智能模型 of "……的超大规模智能模型叫啥")?"""
-    folded = question.folded
-    asked = _NAME_AT_END.search(folded)
-    if asked is None:
-        return False
-    before = [t for t in question.content if t.text in folded[: asked.start()]]
-    heads = [t for t in before if folded[: asked.start()].rstrip().endswith(t.text)]
-    return bool(heads) and heads[-1].text in text
 
 
 _ASPECT = re.compile(r"[\u4e00-\u9fff][了过着]")

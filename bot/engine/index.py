@@ -90,33 +90,7 @@ class Index:
             glossary_names=glossary_names,
             spelling=frozenset(canonical) | {normalize(w) for w in knowledge.glossary.written},
         )
-        words = knowledge.clause_words
-        self.clause_words = ClauseWords(
-            *(
-                words.get(k, frozenset())
-                for k in ("remark", "claim", "tags", "deixis", "topic", "audience")
-            )
-        )
-        # words that frame a message rather than name what it asks about (听说, 有人懂吗, 原话):
-        # weighed like any word, never a reason to decline
-        self.scaffold = frozenset(
-            normalize(w)
-            for w in (
-                *words.get("claim", ()), *words.get("audience", ()),
-                *knowledge.followups.get("original", ()),
-            )
-        )
-        # a word a claim may use -> the article's word against it (租金 -> 免费)
-        self.opposites = {
-            normalize(other): normalize(word)
-            for word, others in knowledge.opposites.items()
-            for other in others
-        }
-        self.includes = {
-            normalize(t.term): tuple(normalize(p) for p in t.includes)
-            for t in knowledge.terms
-            if t.includes
-        }
+        self._read_language(knowledge)
         self.fact_tokens: dict[str, list[Token]] = {}
         self.fact_text: dict[str, str] = {}
         for fact in knowledge.facts:
@@ -176,6 +150,36 @@ class Index:
             for e in entry.examples
             for tok in self.analyzer.analyse(e)
             if not self.known(tok.text)
+        }
+
+    def _read_language(self, knowledge: Knowledge) -> None:
+        """The word lists the stages read of language.yaml and terms.yaml, normalised once."""
+        words = knowledge.clause_words
+        self.clause_words = ClauseWords(
+            *(
+                words.get(k, frozenset())
+                for k in ("remark", "claim", "tags", "deixis", "topic", "audience")
+            )
+        )
+        # words that frame a message rather than name what it asks about (听说, 有人懂吗, 原话):
+        # weighed like any word, never a reason to decline
+        self.scaffold = frozenset(
+            normalize(w)
+            for w in (
+                *words.get("claim", ()), *words.get("audience", ()),
+                *knowledge.followups.get("original", ()),
+            )
+        )
+        # a word a claim may use -> the article's word against it (租金 -> 免费)
+        self.opposites = {
+            normalize(other): normalize(word)
+            for word, others in knowledge.opposites.items()
+            for other in others
+        }
+        self.includes = {
+            normalize(t.term): tuple(normalize(p) for p in t.includes)
+            for t in knowledge.terms
+            if t.includes
         }
 
     def _context(self, facts: tuple[Fact, ...]) -> tuple[set[str], str]:

@@ -1,0 +1,79 @@
+"""Which words of a question describe the thing whose name it asks ("输一段文字就能出16秒视频的
+那个东西叫什么", "带版本号的超大规模智能模型叫啥"): such words are weighed, not vetoed, since the
+article words the thing otherwise; coverage.py asks these questions of each uncovered word."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine.analysis import MERGED, Token
+from bot.engine.index import Index
+from bot.engine.question import Question
+
+# What follows a word of a description: ……的(那个)X叫什么 / 是什么.
+_NAME_ASKED = (
+    r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|全名|学名|是哪个|是哪家|怎么叫|咋叫|怎么称呼)"
+)
+_DESCRIBED = re.compile(
+    r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
+    rf"{_NAME_ASKED}"
+    rf"|[\u4e00-\u9fff]{{2,4}}\s*{_NAME_ASKED}"  # 土豆|品种叫啥: a word before the head asked
+)
+
+
+_NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
+# The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
+_HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
+_HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
+
+
+def describing(question: Question, token: Token) -> bool:
+    """(_described, read once per question and word: it does not depend on the candidate)"""
+    cache = question.memo.setdefault("describing", {})
+    if token.text not in cache:
+        cache[token.text] = _described(question, token)
+    return cache[token.text]
+
+
+def _described(question: Question, token: Token) -> bool:
+    """Is the word part of a description of what is asked for by name ("输一段文字就能出16秒
+    视频的那个东西叫什么", "名字跟神话里追太阳的巨人一样"): the thing asked is the name, and the
+    description is matched by weight, not vetoed by its every word."""
+    folded = question.folded
+    at = folded.find(token.text)
+    if at < 0:
+        return False
+    end = at + len(token.text)
+    if _HEAD_BEFORE.search(folded, 0, at) and _HEAD_ASKED.match(folded, end):
+        return True  # the kind of thing the description names ("的那个工具是什么")
+    if _DESCRIBED.match(folded, end) is not None:
+        return True
+    asked = _NAME_AT_END.search(folded)  # ……追太阳的人命名 做量子计算的云平台叫啥
+    return asked is not None and "的" in folded[end : asked.start()]
+
+
+def object_described(index: Index, question: Question, token: Token, text: str) -> bool:
+    """Is the word a name the tagger guessed (not one the knowledge curates) that follows a
+    verb inside a description whose head the candidate names (追|太阳 of "用追太阳的神话人物
+    命名的量子计算云平台叫什么")? Then it is what the description's verb acts on, not the place
+    the thing is at ("上海那个量子计算云平台叫什么" still asks of 上海)."""
+    if token.kind != "entity" or token.text in index.analyzer.entity_types:
+        return False
+    tokens = question.tokens
+    at = next((i for i, t in enumerate(tokens) if t is token or t.text == token.text), 0)
+    before = tokens[at - 1] if at > 0 else None
+    if before is None or not (before.pos.startswith("v") or before.pos == MERGED):
+        return False
+    return describing(question, token) and head_covered(question, text)
+
+
+def head_covered(question: Question, text: str) -> bool:
+    """Does the candidate name the head of the description, the word right before what asks
+    for the name (超大规模智能模型 of "……的超大规模智能模型叫啥")?"""
+    folded = question.folded
+    asked = _NAME_AT_END.search(folded)
+    if asked is None:
+        return False
+    before = [t for t in question.content if t.text in folded[: asked.start()]]
+    heads = [t for t in before if folded[: asked.start()].rstrip().endswith(t.text)]
+    return bool(heads) and heads[-1].text in text
