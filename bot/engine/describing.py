@@ -70,10 +70,11 @@ def object_described(index: Index, question: Question, token: Token, text: str) 
 def head_covered(question: Question, text: str) -> bool:
     """Does the candidate name the head of the description, the word right before what asks
     for the name (超大规模智能模型 of "……的超大规模智能模型叫啥")?"""
-    folded = question.folded
-    asked = _NAME_AT_END.search(folded)
-    if asked is None:
-        return False
-    before = [t for t in question.content if t.text in folded[: asked.start()]]
-    heads = [t for t in before if folded[: asked.start()].rstrip().endswith(t.text)]
-    return bool(heads) and heads[-1].text in text
+    if "head" not in question.memo:  # (the same for every candidate)
+        folded = question.folded
+        asked = _NAME_AT_END.search(folded)
+        prefix = folded[: asked.start()].rstrip() if asked else ""
+        heads = [t.text for t in question.content if prefix and prefix.endswith(t.text)]
+        question.memo["head"] = heads[-1] if heads else ""
+    head = question.memo["head"]
+    return bool(head) and head in text

@@ -138,11 +138,9 @@ def renamed(index: Index, facts: Iterable[Fact], question: Question, token: Toke
         return ""
     if token.text not in question.claim_names:
         return ""
-    subject, predicate = split_claim(question.focus.asking_text)
-    rest = PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
+    folded, rest = _naming(index, question)
     if not rest or token.text not in rest or len(rest) - len(token.text) > 1:
         return ""  # the predicate says more than a name ("叫悟空的平台发布了什么")
-    folded = index.analyzer.fold(subject, fuzzy=True)
     if not any(t.kind == "entity" and t.text in folded for t in question.content):
         return ""  # it names the thing by no name the article gives
     types = index.analyzer.entity_types
@@ -153,13 +151,25 @@ def renamed(index: Index, facts: Iterable[Fact], question: Question, token: Toke
     return ""
 
 
+def _naming(index: Index, question: Question) -> tuple[str, str]:
+    """A claim's subject and its predicate without particles, folded ("量子计算云平台" and
+    "悟空" of "量子计算云平台叫悟空吧"): read once per question, not once per candidate."""
+    assert question.focus is not None
+    if "naming" not in question.memo:
+        subject, predicate = split_claim(question.focus.asking_text)
+        question.memo["naming"] = (
+            index.analyzer.fold(subject, fuzzy=True),
+            PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True)),
+        )
+    return question.memo["naming"]
+
+
 def named_as(index: Index, question: Question) -> tuple[str, str] | None:
     """The thing a naming claim is about and the name it gives it ("量子计算云平台叫悟道":
     量子计算云平台, 悟道3.0), when its predicate is one name; else None."""
     if question.focus is None or not question.focus.is_claim:
         return None
-    subject, predicate = split_claim(question.focus.asking_text)
-    rest = PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True))
+    subject, rest = _naming(index, question)
     if rest not in question.claim_names:
         return None
     things = [
