@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import MIGRATIONS, SCHEMA_VERSION, Storage
+from bot.storage import MIGRATIONS, SCHEMA_VERSION, Purged, Storage
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -54,11 +54,34 @@ def test_purge_deletes_only_what_is_older_than_the_cutoff(tmp_path: Path) -> Non
         db.record_vote(chat_id=1, message_id=2, user_id=1, question="q", fact_id="f", vote=1)
         db.record_unanswered(question="新问题", kind="clarify", chat_type="group")
         db.count_question(day="2024-01-01", kind="answer", intent="a")
-        assert db.purge_before(T0 - timedelta(days=90)) == (1, 1)
+        assert db.purge_before(T0 - timedelta(days=90)) == Purged(1, 1, 0)
         assert [v.message_id for v in db.votes()] == [2]
         assert [q.question for q in db.unanswered()] == ["新问题"]
         # Counts carry nothing personal: they stay.
         assert db.usage(since_day="2024-01-01", since=T0).top_intents == (("a", 1),)
+
+
+def test_purge_deletes_post_log_rows_before_the_day_but_never_a_pending_one(
+    tmp_path: Path,
+) -> None:
+    with Storage(tmp_path / "db.sqlite3", now=lambda: T0) as db:
+        db.subscribe(-100, chat_type="supergroup", title="g", post_time="08:00")
+        for day, status in [
+            ("2024-01-30", "sent"),
+            ("2024-01-31", "failed"),
+            ("2024-02-01", "pending"),  # a dead process's send: the next start needs it
+            ("2024-02-02", "sent"),
+            ("2024-05-01", "sent"),
+        ]:
+            post = db.begin_post(-100, day, "f")
+            assert post is not None
+            if status != "pending":
+                db.finish_post(post, status=status)
+        assert db.purge_before(T0, posts_before="2024-02-02") == Purged(0, 0, 2)
+        assert [p.local_date for p in db.posts()] == ["2024-02-01", "2024-02-02", "2024-05-01"]
+        # Without a day, the post log is left alone.
+        assert db.purge_before(T0).posts == 0
+        assert len(db.posts()) == 3
 
 
 def test_forget_user_deletes_their_votes_and_private_chat(tmp_path: Path) -> None:

@@ -160,7 +160,8 @@ _SPECS: dict[str, _Spec] = {
         _int_in(1, 3650),
         "a whole number of days from 1 to 3650",
         "e.g. 90",
-        "Days questions and votes (with user ids) are kept; the bot deletes older ones daily.",
+        "Days questions, votes (with user ids) and daily post log rows are kept; the bot deletes "
+        "older ones daily.",
     ),
     "knowledge_dir": _Spec(
         _existing_directory,

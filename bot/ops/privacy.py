@@ -2,32 +2,52 @@
 
 Kept: the questions it could not answer (text and chat type, not who asked), votes (with the
 voter's user id and the question voted on), private chats' daily-fact subscriptions, and
-question counts per day and intent (no text, no user). Questions and votes older than
-``retention_days`` are deleted when the bot starts and once a day after.
+question counts per day and intent (no text, no user). Questions, votes and the daily post
+log's rows older than ``retention_days`` are deleted when the bot starts and once a day after.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.storage import Storage
+from bot.schedule import local_date
+from bot.storage import Purged, Storage
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 24 * 60 * 60
 
 
-def purge(storage: Storage, retention_days: int, now: datetime | None = None) -> tuple[int, int]:
-    """Deletes questions and votes older than the retention period: (votes, questions)."""
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
-    votes, questions = storage.purge_before(cutoff)
-    if votes or questions:
+def posts_cutoff(now: datetime, retention_days: int, tz: ZoneInfo) -> date:
+    """The first local day whose post log rows a purge at ``now`` keeps: the day
+    ``retention_days`` ago, but never later than yesterday. Today's rows are what stops a
+    second post today; yesterday's, that of a broadcast still running past midnight (or of
+    the same day before a change of timezone)."""
+    yesterday = local_date(now, tz) - timedelta(days=1)
+    return min(local_date(now - timedelta(days=retention_days), tz), yesterday)
+
+
+def purge(
+    storage: Storage,
+    retention_days: int,
+    now: datetime | None = None,
+    tz: ZoneInfo | None = None,
+) -> Purged:
+    """Deletes questions, votes and post log rows older than the retention period."""
+    moment = now or datetime.now(UTC)
+    cutoff = moment - timedelta(days=retention_days)
+    gone = storage.purge_before(
+        cutoff, posts_before=posts_cutoff(moment, retention_days, tz or ZoneInfo("UTC"))
+    )
+    if gone.votes or gone.questions or gone.posts:
         log.info(
-            "retention: deleted %d vote(s) and %d question(s) older than %d days",
-            votes, questions, retention_days,
+            "retention: deleted %d vote(s), %d question(s) and %d post log row(s) older than"
+            " %d days",
+            gone.votes, gone.questions, gone.posts, retention_days,
         )
-    return votes, questions
+    return gone
 
 
 def privacy_text(retention_days: int, user_id: int | None) -> str:

@@ -41,7 +41,7 @@ from bot.storage.schema import (
     Vote,
 )
 from bot.storage.subscriptions import SubscriptionStore
-from bot.storage.usage import DayCounts, Forgotten, Usage, UsageStore
+from bot.storage.usage import DayCounts, Forgotten, Purged, Usage, UsageStore
 
 __all__ = [
     "MIGRATIONS",
@@ -51,6 +51,7 @@ __all__ = [
     "Forgotten",
     "Post",
     "PostStatus",
+    "Purged",
     "Rotation",
     "SchemaTooNewError",
     "Storage",

@@ -1,5 +1,5 @@
 """How the bot is used, and what it keeps about people: question counts for `factbot stats`,
-retention (deleting old questions and votes) and forgetting one user on request."""
+retention (deleting old questions, votes and post log rows) and forgetting one user on request."""
 
 from __future__ import annotations
 
@@ -33,6 +33,15 @@ class Usage:
     active_subscriptions: int
     inactive_subscriptions: int
     posts: dict[str, int] = field(default_factory=dict)  # status -> count
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one retention purge deleted."""
+
+    votes: int
+    questions: int
+    posts: int  # post log rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,16 +116,28 @@ class UsageStore(StorageBase):
             posts=posts,
         )
 
-    def purge_before(self, cutoff: datetime) -> tuple[int, int]:
-        """Deletes votes last changed and questions recorded before ``cutoff``; returns how
-        many of each (votes, questions). Question counts carry nothing personal and stay."""
+    def purge_before(self, cutoff: datetime, *, posts_before: str | date | None = None) -> Purged:
+        """Deletes votes last changed and questions recorded before ``cutoff`` and, given
+        ``posts_before`` (a local date), the post log rows of the days before it, in one
+        transaction. Question counts carry nothing personal and stay.
+
+        At-most-once delivery only ever reads the row of the day being posted (today, or
+        yesterday for a broadcast still running past midnight): the caller keeps those days
+        (``bot.ops.privacy.posts_cutoff``). A "pending" row is never deleted, whatever its
+        date: it is a send in flight, or one that the next start must mark "uncertain"."""
         stamp = self._iso(cutoff)
+        day = None if posts_before is None else _check_date(posts_before)
         with self._tx() as conn:
             votes = conn.execute("DELETE FROM votes WHERE updated_at < ?", (stamp,)).rowcount
             questions = conn.execute(
                 "DELETE FROM unanswered WHERE created_at < ?", (stamp,)
             ).rowcount
-        return votes, questions
+            posts = 0
+            if day is not None:
+                posts = conn.execute(
+                    "DELETE FROM posts WHERE local_date < ? AND status != 'pending'", (day,)
+                ).rowcount
+        return Purged(votes, questions, posts)
 
     def forget_user(self, user_id: int) -> Forgotten:
         """Deletes what is kept about one Telegram user: their votes (with the questions they

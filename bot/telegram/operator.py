@@ -98,7 +98,12 @@ def mark_stopped(application: AnyApplication) -> None:
 
 async def _purge(context: Context) -> None:
     s = _services(context.application)
-    await s.storage.aio.run(privacy.purge, s.storage, s.settings.retention_days)
+    # By the daily posts' clock: "today", whose post log rows must stay, is theirs.
+    daily = context.application.bot_data.get("daily")
+    now = daily.clock() if daily is not None else None
+    await s.storage.aio.run(
+        privacy.purge, s.storage, s.settings.retention_days, now, tz=s.settings.tz
+    )
 
 
 # ---------------------------------------------------------------------- everyone
