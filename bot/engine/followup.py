@@ -22,6 +22,7 @@ from bot.engine.followwords import (
     timely,
 )
 from bot.engine.normalize import normalize
+from bot.engine.referents import head_noun, passage_names, pointed_into
 
 if TYPE_CHECKING:
     from bot.engine.context import Context
@@ -197,13 +198,17 @@ class Reader:
         他, a thing for 它; one whose name holds the noun after it first (这个学院 ->
         人工智能学院), and then the noun goes too."""
         start, end, kind, takes_noun = pronoun
-        after = tokens[end] if end < len(tokens) and takes_noun else None
-        noun = after if after is not None and is_noun(after) else None
         spans = _spans(folded, tokens)
         own = {name for name, _ in self.names(tokens)}  # (它现在只在北京吗: 它 is not 北京)
         names = [n for n in dict.fromkeys([*context.topic, *context.answer]) if n[0] not in own]
         if context.asked:
             names.append((context.asked, "thing"))
+        after = tokens[end] if end < len(tokens) and takes_noun else None
+        noun = (
+            after
+            if after is not None and (is_noun(after) or head_noun(after, [n for n, _ in names]))
+            else None
+        )
         people = [n for n in names if n[1] == "person"]
         things = [n for n in names if n[1] != "person"]
         word = "".join(t.text for t in tokens[start:end])
@@ -214,15 +219,21 @@ class Reader:
             ranked = people + asked + [n for n in things if n not in asked]
         else:
             ranked = things + people
+        pointed: list[tuple[str, str]] = []
         if noun is not None:
             ranked = [n for n in ranked if _fits(n[0], noun.text)]
+            if not any(_fits(n[0], noun.text) > 1 for n in ranked):
+                shown = passage_names(self.engine, context.shown, noun.text)
+                ranked = shown + ranked  # 那家研究院 of the photo's section
+                if not shown:
+                    pointed = pointed_into(self.engine, normalised, word, noun.text, context)
             if noun.text in self.terms and not any(_fits(n[0], noun.text) > 1 for n in ranked):
                 return []  # 那个协同创新推动专项: a name of the article's own, not one before
             ranked.sort(key=lambda n: -_fits(n[0], noun.text))
         elif kind == "thing" and plural(word):
             ranked = [*_both(context), *ranked]  # 它们 after 夸父 then 悟道3.0: both
         at = _find_word(normalised, word)
-        readings = []
+        readings = list(pointed)
         for name, _kind in ranked[:MAX_REFERENTS]:
             if at < 0:  # (the pronoun reads otherwise once folded: replace it there)
                 last = end + 1 if noun is not None and _fits(name, noun.text) >= 1 else end
@@ -236,6 +247,9 @@ class Reader:
             if noun is not None and _fits(name, noun.text) >= 1 and rest.startswith(noun.text):
                 cut_to += len(noun.text)
             readings.append((_joined_at(normalised[:at], name, normalised[cut_to:]), name))
+        if noun is not None and self._asks_its_name(folded, noun.text):
+            readings += [(f"{name}是什么", name) for _, name in readings[len(pointed) :]]
+            # 那家研究院叫什么: the name pointed at is the answer, in what the article says of it
         return readings
 
     def resolve_ellipsis(self, text: str, body: str, context: Context) -> list[str]:
@@ -258,6 +272,13 @@ class Reader:
             readings.append(joined(body, question))  # (a name is never just prepended:
             # "上海 + 北京有多少所高校" would read as Beijing's question)
         return readings
+
+    def _asks_its_name(self, folded: str, noun: str) -> bool:
+        """Does the message ask the name of the noun it points at (那家研究院叫什么, 那个所的名字),
+        not of another thing (那台手术病人叫什么)?"""
+        compact = folded.replace(" ", "")
+        rest = compact[compact.find(noun) + len(noun) :].removeprefix("的").removeprefix("是")
+        return any(rest.startswith(word) for word in self.words.names)
 
     def _slot(self, question: str, tokens: list[Token], kinds: set[str]) -> tuple[int, int] | None:
         """Where the question names a thing of one of these kinds (a run of time words counts

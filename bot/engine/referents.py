@@ -1,0 +1,90 @@
+"""What a demonstrative with a noun (那家研究院, 那个所) stands for when no name the conversation
+kept fits it: a body the passage just shown names, for bot/engine/followup.py.
+
+An answer quotes a paragraph; the user's "那家研究院叫什么" may point at a body that paragraph,
+or its section, names though neither the question nor the answer line did (the photo's credit
+is answered, and its section names 微小卫星创新研究院). Only names of a known kind count (a
+phrase such as 科学家办企业 is no body), and only those that end in the noun.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.engine.analysis import Token
+from bot.engine.normalize import normalize
+from bot.kb.facts import Fact
+
+if TYPE_CHECKING:
+    from bot.engine.context import Context
+    from bot.engine.engine import Engine
+
+Name = tuple[str, str]
+_NOT_HEADS = ("u", "y", "p", "v", "d", "m", "q")  # particles, verbs, adverbs, numerals
+
+
+def head_noun(token: Token, names: list[str]) -> bool:
+    """Is this one-character word after a demonstrative the head of a name (所 of 北京脑科学与
+    类脑研究所), though the segmenter did not read it as a noun?"""
+    return (
+        len(token.text) == 1
+        and not token.pos.startswith(_NOT_HEADS)
+        and any(len(name) > 1 and name.endswith(token.text) for name in names)
+    )
+
+
+def passage_names(engine: Engine, shown: tuple[str, ...], noun: str) -> list[Name]:
+    """The names of a known kind that end in `noun` (a 研究院: 微小卫星创新研究院; for 技术 never
+    北京市科学技术委员会), in the facts shown first, then in the rest of their section."""
+    analyzer = engine.index.analyzer
+    found: dict[str, str] = {}
+    for fact in _facts_near(engine, shown):
+        for entity in fact.entities:
+            name = analyzer.fold(normalize(entity), fuzzy=True).replace(" ", "")
+            kind = analyzer.entity_types.get(name)
+            if kind and name.endswith(noun) and name != noun:
+                found.setdefault(name, kind)
+    return list(found.items())
+
+
+def quoted_text(engine: Engine, shown: tuple[str, ...]) -> str:
+    """The text of the facts shown, joined (what a noun may point into: 一家科技企业)."""
+    return "".join(f.text for f in _facts(engine, shown))
+
+
+def _facts(engine: Engine, ids: tuple[str, ...]) -> list[Fact]:
+    found = []
+    for fact_id in ids:
+        try:
+            found.append(engine.knowledge.fact(fact_id))
+        except KeyError:
+            continue
+    return found
+
+
+def _facts_near(engine: Engine, shown: tuple[str, ...]) -> list[Fact]:
+    """The facts shown, then the others of the sections they stand in, in reading order."""
+    facts = _facts(engine, shown)
+    sections = {(f.article, f.section) for f in facts}
+    rest = [
+        f
+        for f in engine.knowledge.facts
+        if (f.article, f.section) in sections and f.id not in set(shown)
+    ]
+    return facts + rest
+
+
+def pointed_into(
+    engine: Engine, normalised: str, word: str, noun: str, context: Context
+) -> list[tuple[str, str]]:
+    """(reading, referent) of "那家企业在哪儿" after a quote that speaks of 一家科技企业 but
+    names no such body: the message without its demonstrative, asked of the last topic (纪姝婷
+    企业在哪儿); nothing when the quote never speaks of the noun."""
+    analyzer = engine.index.analyzer
+    quoted = analyzer.fold(normalize(quoted_text(engine, context.shown)), fuzzy=True)
+    said = [name for name, _ in context.topic]
+    at = normalised.find(word)
+    if not said or at < 0 or noun not in quoted.replace(" ", ""):
+        return []
+    rest = normalised[:at] + normalised[at + len(word) :]
+    return [(f"{' '.join(said)} {rest}".strip(), said[0])]
