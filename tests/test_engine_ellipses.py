@@ -23,3 +23,19 @@ def test_an_ellipsis_asking_a_thing_of_its_own_is_read_alone(engine) -> None:
     assert scientists.kind == "fallback"  # 科学家 was asked before: only the place is new
     (_, others), _ = talk(engine, "Vidu是什么", "那清华的其他成果呢")
     assert others.kind != "answer"  # other things than the last answer's are never read alone
+
+
+def test_an_ellipsis_of_a_name_after_a_list_item_is_the_item_naming_it(engine) -> None:
+    turns = ("雄安中关村科技园一期入驻率是多少", "那天津呢", "保定的呢", "石家庄呢")
+    (_, tianjin, baoding, shijiazhuang), _ = talk(engine, *turns)
+    assert answered(tianjin, "193家", "天津滨海")  # the next item of the data box's list
+    assert answered(baoding, "362家")  # (not the robot's move to 保定 in the running text)
+    assert shijiazhuang.kind == "fallback"  # no item of the list names it
+
+
+def test_only_a_bare_name_is_taken_for_a_list_item(engine) -> None:
+    first = "保定·中关村创新中心注册了几家企业"
+    (_, phase), _ = talk(engine, first, "那雄安中关村科技园二期入驻率呢")
+    assert phase.kind != "answer"  # a thing of its own (二期) that no item gives
+    (_, after_text), _ = talk(engine, "北京研发的手术机器人在哪里转化", "天津呢")
+    assert after_text.kind == "fallback"  # the last answer was no list item

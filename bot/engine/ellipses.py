@@ -43,12 +43,17 @@ class Ellipses:
         def new(reply: Reply) -> bool:
             return reply.key != context.key or self._says(reply, body)
 
+        tokens = self.read.tokens(body)
+        named = [name for name, _ in self.read.names(tokens)]
+        only_names = all(t.kind in ("entity", "stop") for t in tokens)  # (not 雄安的二期入驻率)
+        sibling = self._sibling_item(named, context) if only_names else None
+        if sibling is not None:
+            reading, reply = sibling
+            return reply, self._after(reading, reply, context, now)
         readings = self.read.resolve_ellipsis(text, body, context)
         reply, after = self._first_answer(readings, context, now, admits=new)
         if reply.kind == "answer":
             return reply, after
-        tokens = self.read.tokens(body)
-        named = [name for name, _ in self.read.names(tokens)]
         wanted = named
         if self._names_only_refused(tokens, context):
             asked = context.question.replace(" ", "")
@@ -63,6 +68,30 @@ class Ellipses:
         if alone.kind == "answer" and new(alone) and about:
             return alone, self._after(text, alone, context, now)
         return reply, after
+
+    def _sibling_item(self, named: list[str], context: Context) -> tuple[str, Reply] | None:
+        """天津呢 after one item of a list (the data box's figure for 雄安's park): the answer
+        for the other item of that list that names every one of these (folded) names, and a
+        question it answers (its first curated one) as the message's reading."""
+        knowledge = self.engine.knowledge
+        try:
+            fact = knowledge.fact(context.shown[0]) if context.shown and named else None
+            article = knowledge.article(fact.article) if fact else None
+        except KeyError:
+            return None
+        if fact is None or article is None or not article.paragraph(fact.paragraph).is_item:
+            return None
+        items = [p.id for p in article.section(fact.section).paragraphs if p.is_item]
+        for item in items:
+            facts = [f for f in knowledge.facts if f.paragraph == item and f.id != fact.id]
+            said = "".join(self._fold(normalize(f.text)).replace(" ", "") for f in facts)
+            if item != fact.paragraph and facts and all(name in said for name in named):
+                own = [i for i in knowledge.intents if facts[0].id in i.facts and i.examples]
+                intent = min(own, key=lambda i: len(i.facts), default=None)  # (not the box's)
+                reply = self.engine.reply_for(intent.id if intent else facts[0].id)
+                if reply is not None:
+                    return (intent.examples[0] if intent else facts[0].text), reply
+        return None
 
     def _names_only_refused(self, tokens: list, context: Context) -> bool:
         """Is this the body of an ellipsis that, were it only its names, is never read alone:
