@@ -39,3 +39,20 @@ def test_only_a_bare_name_is_taken_for_a_list_item(engine) -> None:
     assert phase.kind != "answer"  # a thing of its own (二期) that no item gives
     (_, after_text), _ = talk(engine, "北京研发的手术机器人在哪里转化", "天津呢")
     assert after_text.kind == "fallback"  # the last answer was no list item
+
+
+def test_the_noun_an_ellipsis_put_in_the_slot_is_the_one_asked_next(engine) -> None:
+    turns = ("北京有几所大学", "科研院所呢", "科研人员呢？一共多少")
+    (_, institutes, researchers), context = talk(engine, *turns)
+    assert answered(institutes, "1000余所")
+    assert answered(researchers, "55万")  # 科研人员 in 科研院所's place, not in 高校's
+    assert context.asked == "科研人员"
+
+
+def test_an_ellipsis_clause_then_the_same_kind_of_question_is_one_ellipsis(engine) -> None:
+    (_, _, count), _ = talk(engine, "北京有几所大学", "科研院所呢", "科研人员呢，大概多少人")
+    assert answered(count, "55万")
+    (_, _, which), _ = talk(engine, "北京有几所大学", "科研院所呢", "科研人员呢，都是哪些人")
+    assert which.kind != "answer"  # who they are is not how many again
+    (_, _, shanghai), _ = talk(engine, "北京有几所大学", "科研院所呢", "那上海呢，有多少")
+    assert shanghai.kind == "fallback"  # a place of its own: never Beijing's figure

@@ -115,6 +115,8 @@ class Conversation(Ellipses):
             return self._alone(text, now, context)  # 那张图: no thing of the context fits, so it
             # points at something of the article itself
         body = self.read.ellipsis(folded)
+        if body is None:
+            body = self._leading_ellipsis(folded, context)
         if body is not None:
             return self._ellipsis_reply(text, body, context, now)
         if self.read.names_something(tokens):
@@ -137,6 +139,20 @@ class Conversation(Ellipses):
         ):  # 能免费用吗 after Vidu: a yes or no of Vidu, never of 肥城's free space
             return self._declined(context), context
         return reply, self._after(text, reply, context, now)
+
+    def _leading_ellipsis(self, folded: str, context: Context) -> str | None:
+        """The X of "X呢，大概多少人": an ellipsis clause, then one that only asks again what
+        the last question asked (a figure after a figure), naming nothing of its own."""
+        first, _, rest = folded.partition(" ")
+        body = self.read.ellipsis(first) if rest.strip() else None
+        tokens = self.read.tokens(rest)
+        asking = [t for t in tokens if asks_word(t)]
+        last = self.read.tokens(context.question)
+        if body is None or not asking or self.read.names_something(tokens):
+            return None
+        if not all(asks_quantity(t) for t in asking) or not any(asks_quantity(t) for t in last):
+            return None  # (科研院所呢，都有哪些 asks which, not how many again)
+        return body
 
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
         return replace(context, shown=shown, mores=context.mores + 1, at=now)

@@ -8,6 +8,7 @@ thing asked of it besides. A mixin of `Conversation`, which holds the engine and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.engine.followwords import nounish, timely
@@ -53,6 +54,8 @@ class Ellipses:
         readings = self.read.resolve_ellipsis(text, body, context)
         reply, after = self._first_answer(readings, context, now, admits=new)
         if reply.kind == "answer":
+            if context.asked and not after.asked and body in after.question.replace(" ", ""):
+                after = replace(after, asked=body)  # 科研院所 put for 高校 is asked about now
             return reply, after
         wanted = named
         if self._names_only_refused(tokens, context):
