@@ -97,3 +97,11 @@ def test_a_part_listed_before_a_figure_for_them_all_is_declined(engine) -> None:
     first = "天津滨海—中关村科技园进驻了多少家企业？"
     (_, own), _ = talk(engine, first, "其中国家高新技术企业有多少家")
     assert answered(own, "193家")  # its figure stands before it
+
+
+def test_the_name_asked_is_of_the_noun_before_the_asking_words(engine) -> None:
+    first = "纪姝婷团队和谁达成了协作"
+    (_, head), _ = talk(engine, first, "企业的负责人叫什么")
+    assert answered(head, "刘泽鹏")  # the 负责人's name, which the article gives
+    (_, firm), _ = talk(engine, first, "那家企业叫什么")
+    assert firm.kind == "fallback" and firm.lead.startswith(DONT_KNOW[:6])  # only 一家科技企业

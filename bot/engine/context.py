@@ -181,7 +181,7 @@ class Conversation(Ellipses):
         in_passage = self._fold(normalize(passage)).replace(" ", "")
         if any(name not in in_passage for name, _ in self.read.names(tokens)):
             return False
-        nouns = _nouns(tokens)
+        nouns = _named_one(folded, _nouns(tokens), words.names)
         if not nouns and self.read.pronoun(tokens) is None:  # (它叫什么: of its referent)
             nouns = _nouns(self.read.tokens(context.question))
         plural = tuple(w for w in words.person if "们" in w or "些" in w)
@@ -333,6 +333,18 @@ def _nouns(tokens: list) -> list[str]:
         for t in tokens
         if t.kind in ("word", "entity", "frame") and t.pos.startswith("n") and len(t.text) > 1
     ]
+
+
+def _named_one(folded: str, nouns: list[str], names: tuple[str, ...]) -> list[str]:
+    """Of a message asking a name, only the noun it asks the name of, the last before the
+    asking words (企业那边的负责人叫啥 asks the 负责人's, not the 企业's); else every noun."""
+    compact = folded.replace(" ", "")
+    at = min((compact.find(w) for w in names if w in compact), default=-1)
+    if at < 0:
+        return nouns
+    before = [(compact.rfind(noun, 0, at), noun) for noun in nouns]
+    last = max((pair for pair in before if pair[0] >= 0), default=None)
+    return [last[1]] if last else nouns
 
 
 def _addressing_removed(text: str) -> str:
