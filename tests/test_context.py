@@ -258,3 +258,11 @@ def test_a_yes_or_no_with_no_subject_is_asked_of_the_topic(engine) -> None:
     (_, free), context = talk(engine, "Vidu是谁发布的？", "可以免费使用吗")
     assert free.kind == "fallback"  # not 肥城's free research space
     assert ("vidu", "product") in context.topic  # the refusal keeps the conversation
+
+
+def test_the_whole_country_as_a_subject_is_not_asked_of_the_topic_s_place(engine) -> None:
+    first = "北京万人发明专利拥有量是多少"
+    (_, average), _ = talk(engine, first, "那全国平均是多少")
+    assert average.kind == "fallback"  # the article gives Beijing's figure only
+    (_, rank), _ = talk(engine, "北京的国家实验室数量怎么样", "在全国排第几")
+    assert answered(rank, "全国首位")  # 在全国: the scope of Beijing's rank

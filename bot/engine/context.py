@@ -125,7 +125,8 @@ class Conversation(Ellipses):
         if reply.kind == "smalltalk" or not context.topic or _stands_alone(reply):
             return reply, self._after(text, reply, context, now)
         # No subject of its own ("用了多长时间？"): of the last topic, if the article says so.
-        said = [name for name, _ in context.topic]
+        nationwide = self.read.generic_subject(tokens)  # 那全国平均是多少 after 北京's figure
+        said = [name for name, kind in context.topic if not (nationwide and kind == "place")]
         if context.asked and context.asked not in folded:
             said.append(context.asked)  # 具体有多少个 (of 北京's 国家实验室)
         reading = joined(" ".join(said), folded)

@@ -180,6 +180,12 @@ class Reader:
                 return f"{compact[:at]}{box}的{rest}"
         return None
 
+    def generic_subject(self, tokens: list[Token]) -> bool:
+        """Is the message's first word a place as wide as the country (那全国平均是多少), its
+        subject, not a scope after a preposition (在全国排第几)?"""
+        first = next((t for t in tokens if t.kind != "stop" or t.pos.startswith("p")), None)
+        return first is not None and first.text in _GENERIC_PLACES
+
     def names_something(self, tokens: list[Token]) -> bool:
         return bool(self.names(tokens))
 
