@@ -149,8 +149,10 @@ class Reader:
                     continue
                 if word in self.words.locatives and i and is_noun(tokens[i - 1]):
                     continue  # 地图上面: where on a thing it names, not a pronoun
-                if self.names_something(tokens[:i]):
-                    return None  # "姚智是谁，他得过什么奖": 他 is the message's own 姚智
+                inside = word in self.words.locatives and i and tokens[i - 1].pos.startswith("p")
+                if self.names_something(tokens[:i]) and not inside:
+                    return None  # "姚智是谁，他得过什么奖": 他 is the message's own 姚智 (but
+                    # 中关村在这里面: the last topic)
                 kind = "person" if word in self.words.person else "thing"
                 return i, end, kind, word in self.words.demonstratives
         return None
