@@ -266,3 +266,14 @@ def test_the_whole_country_as_a_subject_is_not_asked_of_the_topic_s_place(engine
     assert average.kind == "fallback"  # the article gives Beijing's figure only
     (_, rank), _ = talk(engine, "北京的国家实验室数量怎么样", "在全国排第几")
     assert answered(rank, "全国首位")  # 在全国: the scope of Beijing's rank
+
+
+def test_a_place_inside_after_a_preposition_is_the_last_topic_past_a_name(engine) -> None:
+    first = "北京推进科技创新中心建设多少年了"
+    (_, role), _ = talk(engine, first, "中关村在这里面是什么角色")
+    assert answered(role, "主阵地")  # 这里面: Beijing's centre, though 中关村 is named before it
+
+
+def test_a_period_of_review_is_the_review(engine) -> None:
+    (_, review), _ = talk(engine, "阮珏是谁", "他的考察期有多久")
+    assert answered(review, "6年")  # 考察期 is 为期6年的考察
