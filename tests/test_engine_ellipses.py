@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.engine.ellipses import part_for_part
 from tests.test_context import answered, talk
 
 
@@ -56,3 +57,12 @@ def test_an_ellipsis_clause_then_the_same_kind_of_question_is_one_ellipsis(engin
     assert which.kind != "answer"  # who they are is not how many again
     (_, _, shanghai), _ = talk(engine, "北京有几所大学", "科研院所呢", "那上海呢，有多少")
     assert shanghai.kind == "fallback"  # a place of its own: never Beijing's figure
+
+
+def test_an_ellipsis_of_the_other_part_of_a_whole_asks_the_same_of_that_part(engine) -> None:
+    assert part_for_part("北京的3城一区 3城是哪3个", "3城一区", "一区") == [
+        "北京的3城一区 一区是哪3个"
+    ]
+    assert part_for_part("北京有几所高校", "高校", "科研院所") == []  # (no part of it)
+    (_, zone), _ = talk(engine, "北京的三城一区中，三城指的是哪些", "那一区呢")
+    assert answered(zone, "创新型产业集群示范区")  # not the 一区's count of 270 results

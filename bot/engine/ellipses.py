@@ -134,3 +134,11 @@ class Ellipses:
         folded = [self._fold(normalize(text)).replace(" ", "") for text in said]
         return all(any(name in text for text in folded) for name in named)
 
+
+
+def part_for_part(question: str, asked: str, body: str) -> list[str]:
+    """The last question asked of one part of a whole it named (三城一区, 三城是哪三个) with the
+    other part in its place (那一区呢: 一区是哪个), when the body is that other part."""
+    other = asked.replace(body, "", 1) if body in asked and body != asked else ""
+    at = question.find(other, question.find(asked) + len(asked)) if other else -1
+    return [question[:at] + body + question[at + len(other) :]] if at >= 0 else []

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.engine.analysis import Token
+from bot.engine.ellipses import part_for_part
 from bot.engine.followwords import (
     WHAT_ELSE,
     Words,
@@ -22,7 +23,7 @@ from bot.engine.followwords import (
     timely,
 )
 from bot.engine.normalize import normalize
-from bot.engine.referents import head_noun, passage_names, pointed_into
+from bot.engine.referents import asks_its_name, head_noun, passage_names, pointed_into
 
 if TYPE_CHECKING:
     from bot.engine.context import Context
@@ -255,7 +256,7 @@ class Reader:
             if noun is not None and _fits(name, noun.text) >= 1 and rest.startswith(noun.text):
                 cut_to += len(noun.text)
             readings.append((_joined_at(normalised[:at], name, normalised[cut_to:]), name))
-        if noun is not None and self._asks_its_name(folded, noun.text):
+        if noun is not None and asks_its_name(folded, noun.text, self.words.names):
             readings += [(f"{name}是什么", name) for _, name in readings[len(pointed) :]]
             # 那家研究院叫什么: the name pointed at is the answer, in what the article says of it
         return readings
@@ -275,18 +276,12 @@ class Reader:
         if slot is not None:
             readings.append(question[: slot[0]] + body + question[slot[1] :])
         if context.asked and context.asked in question:
+            readings += part_for_part(question, context.asked, body)
             readings.append(question.replace(context.asked, body, 1))
         if slot is None and not self.names(new) and not _capitalised(text, body):
             readings.append(joined(body, question))  # (a name is never just prepended:
             # "上海 + 北京有多少所高校" would read as Beijing's question)
         return readings
-
-    def _asks_its_name(self, folded: str, noun: str) -> bool:
-        """Does the message ask the name of the noun it points at (那家研究院叫什么, 那个所的名字),
-        not of another thing (那台手术病人叫什么)?"""
-        compact = folded.replace(" ", "")
-        rest = compact[compact.find(noun) + len(noun) :].removeprefix("的").removeprefix("是")
-        return any(rest.startswith(word) for word in self.words.names)
 
     def _slot(self, question: str, tokens: list[Token], kinds: set[str]) -> tuple[int, int] | None:
         """Where the question names a thing of one of these kinds (a run of time words counts

@@ -33,6 +33,14 @@ def head_noun(token: Token, names: list[str]) -> bool:
     )
 
 
+def asks_its_name(folded: str, noun: str, names: tuple[str, ...]) -> bool:
+    """Does the message ask the name of the noun it points at (那家研究院叫什么, 那个所的名字),
+    not of another thing (那台手术病人叫什么)?"""
+    compact = folded.replace(" ", "")
+    rest = compact[compact.find(noun) + len(noun) :].removeprefix("的").removeprefix("是")
+    return any(rest.startswith(word) for word in names)
+
+
 def passage_names(engine: Engine, shown: tuple[str, ...], noun: str) -> list[Name]:
     """The names of a known kind that end in `noun` (a 研究院: 微小卫星创新研究院; for 技术 never
     北京市科学技术委员会), in the facts shown first, then in the rest of their section."""
