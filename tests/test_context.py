@@ -277,3 +277,10 @@ def test_a_place_inside_after_a_preposition_is_the_last_topic_past_a_name(engine
 def test_a_period_of_review_is_the_review(engine) -> None:
     (_, review), _ = talk(engine, "阮珏是谁", "他的考察期有多久")
     assert answered(review, "6年")  # 考察期 is 为期6年的考察
+
+
+def test_where_the_box_shown_comes_from_is_its_credit_line(engine) -> None:
+    (_, credit), _ = talk(engine, "相关链接的标题是什么", "这块是转载的吗")
+    assert answered(credit, "综合各媒体报道")  # the box's 来源说明, not a section heading
+    (_, running), _ = talk(engine, "北京有几所高校", "那部分是原创的吗")
+    assert "综合各媒体报道" not in running.text  # the running text has no such credit

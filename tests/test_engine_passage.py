@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.passage import FULL_AND_NEXT_LEAD, MORE_LEAD, ORIGINAL_LEAD
+from bot.engine.passage import FULL_AND_NEXT_LEAD, MORE_LEAD, ORIGINAL_LEAD, box_credit
 from tests.test_context import talk
 
 
@@ -61,3 +61,11 @@ def test_chat_before_a_request_for_more_does_not_hide_it(engine) -> None:
     assert original.kind == "answer" and original.lead == ORIGINAL_LEAD
     assert original.sources[0].paragraph_id == answer.sources[0].paragraph_id
 
+
+
+def test_a_box_credit_is_found_only_for_a_fact_in_a_box(engine) -> None:
+    sidebar = next(f.id for f in engine.knowledge.facts if f.text == "人才高地的「引才密码」")
+    credit = engine.knowledge.fact(box_credit(engine, (sidebar,)))
+    assert "综合各媒体报道" in credit.text
+    running = next(f.id for f in engine.knowledge.facts if "92所高校" in f.text)
+    assert box_credit(engine, (running,)) == ""

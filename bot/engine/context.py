@@ -24,7 +24,7 @@ from bot.engine.followup import Name, Reader, joined
 from bot.engine.followwords import asks_quantity, asks_word, nounish
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
-from bot.engine.passage import box_of, of_the_box, shown_facts
+from bot.engine.passage import box_credit, box_of, of_the_box, shown_facts
 from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
 from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole
@@ -99,14 +99,17 @@ class Conversation(Ellipses):
         now: float,
     ) -> tuple[Reply, Context]:
         """A follow-up read with the context's slots (or alone, when it stands alone)."""
-        if not self.read.asks_something(tokens):
+        boxed = self.read.of_passage(normalised, box_of(self.engine, context.shown))
+        credit = self._credit_asked(folded, context) if boxed is not None else None
+        if not self.read.asks_something(tokens) and credit is None:
             reply = self.engine.ask(text)  # "？", "它": nothing to resolve, nothing to forget
             return reply, self._after(text, reply, context, now)
-        boxed = self.read.of_passage(normalised, box_of(self.engine, context.shown))
         if boxed is not None:  # 这段消息是哪来的, of the 相关链接 box shown
             reply = self.engine.ask(boxed)
             if reply.kind == "answer" and of_the_box(self.engine, reply):
                 return reply, self._after(boxed, reply, context, now)
+            if credit is not None:  # 那部分是原创报道吗: what its credit line says
+                return credit, self._after(boxed, credit, context, now)
         pronoun = self.read.pronoun(tokens)
         if pronoun is not None:
             readings = self.read.resolve_pronoun(normalised, folded, tokens, pronoun, context)
@@ -154,6 +157,17 @@ class Conversation(Ellipses):
         if not all(asks_quantity(t) for t in asking) or not any(asks_quantity(t) for t in last):
             return None  # (科研院所呢，都有哪些 asks which, not how many again)
         return body
+
+    def _credit_asked(self, folded: str, context: Context) -> Reply | None:
+        """The answer quoting the box's credit line to a message that points at the box shown
+        and asks where it comes from (那部分是原创报道吗), when no reading said so."""
+        compact = folded.replace(" ", "")
+        credit = box_credit(self.engine, context.shown)
+        if not credit or not any(word in compact for word in self.read.words.provenance):
+            return None
+        intents = [i for i in self.engine.knowledge.intents if credit in i.facts]
+        intent = min(intents, key=lambda i: len(i.facts), default=None)
+        return self.engine.reply_for(intent.id if intent else credit)
 
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
         return replace(context, shown=shown, mores=context.mores + 1, at=now)

@@ -28,6 +28,7 @@ class Words:
     members: tuple[str, ...]
     breakdown: tuple[str, ...]
     passage: tuple[str, ...]  # longest first
+    provenance: tuple[str, ...]
 
     @classmethod
     def of(cls, lists: dict[str, tuple[str, ...]]) -> Words:
@@ -51,6 +52,7 @@ class Words:
             words("asks_members"),
             words("breakdown"),
             words("passage"),
+            words("provenance"),
         )
 
 

@@ -119,6 +119,21 @@ def box_of(engine: Engine, shown: tuple[str, ...]) -> str:
         return ""
 
 
+def box_credit(engine: Engine, shown: tuple[str, ...]) -> str:
+    """The fact of the credit line (综合各媒体报道) of the box the first shown fact stands in,
+    or "" when it stands in none or its box has no credit."""
+    box = box_of(engine, shown)
+    if not box:
+        return ""
+    article = engine.knowledge.article(engine.knowledge.fact(shown[0]).article)
+    for section in article.sections:
+        for paragraph in section.extras if section.box == box else ():
+            facts = _paragraph_facts(engine, paragraph.id)
+            if paragraph.id.endswith(".credit") and facts:
+                return facts[0].id
+    return ""
+
+
 def of_the_box(engine: Engine, reply: Reply) -> bool:
     """Does the reply quote what a box says of itself: its title, heading or credit line?"""
     for source in reply.sources:

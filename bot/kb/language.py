@@ -39,6 +39,7 @@ FOLLOWUP_LISTS = (
     "asks_members",
     "breakdown",
     "passage",
+    "provenance",
 )
 
 
