@@ -40,6 +40,8 @@ def test_only_a_bare_name_is_taken_for_a_list_item(engine) -> None:
     assert phase.kind != "answer"  # a thing of its own (二期) that no item gives
     (_, after_text), _ = talk(engine, "北京研发的手术机器人在哪里转化", "天津呢")
     assert after_text.kind == "fallback"  # the last answer was no list item
+    (_, beijing), _ = talk(engine, "京津冀科技创新服务提供机构目录涵盖多少家单位", "北京呢")
+    assert beijing.kind != "answer"  # the next item only mentions 北京: it is about no body there
 
 
 def test_the_noun_an_ellipsis_put_in_the_slot_is_the_one_asked_next(engine) -> None:

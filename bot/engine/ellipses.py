@@ -74,8 +74,9 @@ class Ellipses:
 
     def _sibling_item(self, named: list[str], context: Context) -> tuple[str, Reply] | None:
         """天津呢 after one item of a list (the data box's figure for 雄安's park): the answer
-        for the other item of that list that names every one of these (folded) names, and a
-        question it answers (its first curated one) as the message's reading."""
+        for the other item of that list about a body of each of these (folded) names (天津滨海
+        —中关村科技园, not 北京 merely mentioned), and a question it answers (its first curated
+        one) as the message's reading."""
         knowledge = self.engine.knowledge
         try:
             fact = knowledge.fact(context.shown[0]) if context.shown and named else None
@@ -87,8 +88,9 @@ class Ellipses:
         items = [p.id for p in article.section(fact.section).paragraphs if p.is_item]
         for item in items:
             facts = [f for f in knowledge.facts if f.paragraph == item and f.id != fact.id]
-            said = "".join(self._fold(normalize(f.text)).replace(" ", "") for f in facts)
-            if item != fact.paragraph and facts and all(name in said for name in named):
+            bodies = [self._fold(normalize(e)).replace(" ", "") for f in facts for e in f.entities]
+            about = all(any(n in b and n != b for b in bodies) for n in named)
+            if item != fact.paragraph and facts and about:
                 own = [i for i in knowledge.intents if facts[0].id in i.facts and i.examples]
                 intent = min(own, key=lambda i: len(i.facts), default=None)  # (not the box's)
                 reply = self.engine.reply_for(intent.id if intent else facts[0].id)
