@@ -9,7 +9,8 @@ through the one normal decision, `engine.ask`, so a follow-up the article does n
 declined like any other question. The context is forgotten after `TTL_SECONDS`, or when a
 message with a subject of its own starts a new topic. The words that mark a follow-up are data:
 `followups` in knowledge/language.yaml. The stages live beside it: mores.py (requests for more),
-ellipses.py ("X呢"), followup.py (what a message is and its readings).
+ellipses.py ("X呢"), followup.py (what a message is and its readings), referents.py (what
+那家研究院 points at when no kept name fits).
 """
 
 from __future__ import annotations
