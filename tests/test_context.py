@@ -284,3 +284,11 @@ def test_where_the_box_shown_comes_from_is_its_credit_line(engine) -> None:
     assert answered(credit, "综合各媒体报道")  # the box's 来源说明, not a section heading
     (_, running), _ = talk(engine, "北京有几所高校", "那部分是原创的吗")
     assert "综合各媒体报道" not in running.text  # the running text has no such credit
+
+
+def test_a_bare_question_is_not_answered_of_another_part_of_the_article(engine) -> None:
+    (_, who), _ = talk(engine, "RV减速机是什么", "谁研发的")
+    assert who.kind == "fallback"  # never the surgical robot's team, which a curated question
+    # of that wording names
+    (_, inventor), _ = talk(engine, "猴子用意念控制机械臂抓草莓是什么成果", "谁研发的")
+    assert answered(inventor, "北京脑科学与类脑研究所")  # of the topic: its own section

@@ -126,7 +126,11 @@ class Conversation(Ellipses):
         if self.read.names_something(tokens):
             return self._alone(text, now, context)  # a subject of its own: a new topic
         reply = self.engine.ask(text)
-        if reply.kind == "smalltalk" or not context.topic or _stands_alone(reply):
+        bare = not _nouns(tokens)  # (谁研发的: nothing but what it asks)
+        elsewhere = reply.kind == "answer" and not self._of_context(reply, context)
+        if reply.kind == "smalltalk" or not context.topic:
+            return reply, self._after(text, reply, context, now)
+        if _stands_alone(reply) and not (bare and elsewhere):
             return reply, self._after(text, reply, context, now)
         # No subject of its own ("用了多长时间？"): of the last topic, if the article says so.
         nationwide = self.read.generic_subject(tokens)  # 那全国平均是多少 after 北京's figure
@@ -137,12 +141,9 @@ class Conversation(Ellipses):
         resolved, new = self._first_answer([reading], context, now)
         if resolved.kind == "answer":
             return resolved, new
-        if (
-            reply.kind == "answer"
-            and not any(asks_word(t) for t in tokens)
-            and not self._of_context(reply, context)
-        ):  # 能免费用吗 after Vidu: a yes or no of Vidu, never of 肥城's free space
-            return self._declined(context), context
+        if elsewhere and (bare or not any(asks_word(t) for t in tokens)):
+            return self._declined(context), context  # 能免费用吗 after Vidu: a yes or no of
+            # Vidu, never of 肥城's free space; 谁研发的 after RV减速机 never of the robot
         return reply, self._after(text, reply, context, now)
 
     def _leading_ellipsis(self, folded: str, context: Context) -> str | None:
