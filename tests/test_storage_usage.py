@@ -1,8 +1,10 @@
-"""Question counts, retention, forgetting a user, read-only opening and the v2 -> v3
-migration, on real SQLite files."""
+"""Question counts, retention, forgetting a user (their unanswered questions too, found by a
+keyed hash), read-only opening and the v2 -> v3 and v3 -> v4 migrations, on real SQLite
+files."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +102,61 @@ def test_forget_user_deletes_their_votes_and_private_chat(tmp_path: Path) -> Non
         assert not db.forget_user(7).anything
 
 
+def test_forget_user_deletes_the_questions_they_asked_and_nobody_elses(tmp_path: Path) -> None:
+    with Storage(tmp_path / "db.sqlite3", now=lambda: T0) as db:
+        db.record_unanswered(question="七问私聊", kind="fallback", chat_type="private", user_id=7)
+        db.record_unanswered(question="七问群里", kind="clarify", chat_type="group", user_id=7)
+        db.record_unanswered(question="八问", kind="fallback", chat_type="group", user_id=8)
+        db.record_unanswered(question="匿名", kind="fallback", chat_type="group")
+        gone = db.forget_user(7)
+        assert gone.questions == 2 and gone.anything
+        assert sorted(q.question for q in db.unanswered()) == ["八问", "匿名"]
+        assert db.forget_user(7).questions == 0
+    # The table alone names nobody: no user id in any column, nor its plain hash.
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    rows = conn.execute("SELECT * FROM unanswered").fetchall()
+    columns = [d[0] for d in conn.execute("SELECT * FROM unanswered").description]
+    conn.close()
+    assert columns == ["id", "question", "kind", "chat_type", "created_at", "asker"]
+    [eight] = [row for row in rows if row[1] == "八问"]
+    assert 8 not in eight and "8" not in eight
+    assert len(eight[5]) == 16 and eight[5] != hashlib.sha256(b"8").digest()[:16]
+
+
+def test_each_file_has_its_own_key(tmp_path: Path) -> None:
+    askers = []
+    for name in ("a.sqlite3", "b.sqlite3"):
+        with Storage(tmp_path / name) as db:
+            db.record_unanswered(question="q", kind="fallback", chat_type="private", user_id=8)
+        conn = sqlite3.connect(tmp_path / name)
+        askers.append(conn.execute("SELECT asker FROM unanswered").fetchone()[0])
+        conn.close()
+    assert askers[0] != askers[1]
+
+
+def test_a_v3_files_questions_have_no_asker_and_go_by_retention_only(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in [s for migration in MIGRATIONS[:3] for s in migration]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO unanswered (question, kind, chat_type, created_at)"
+        " VALUES ('旧问题', 'fallback', 'private', ?)",
+        (T0.isoformat(timespec="microseconds"),),
+    )
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Storage(path, now=lambda: T0 + timedelta(days=1)) as db:
+        assert db.schema_version == SCHEMA_VERSION == 4
+        assert [q.question for q in db.unanswered()] == ["旧问题"]
+        db.record_unanswered(question="新问题", kind="fallback", chat_type="private", user_id=7)
+        assert db.forget_user(7).questions == 1
+        assert [q.question for q in db.unanswered()] == ["旧问题"]  # nobody's: not reached
+        assert db.purge_before(T0 + timedelta(seconds=1)).questions == 1
+        assert db.unanswered() == []
+
+
 def test_readonly_open_never_creates_or_changes_a_file(tmp_path: Path) -> None:
     path = tmp_path / "missing" / "db.sqlite3"
     with pytest.raises(sqlite3.OperationalError):
@@ -127,7 +184,7 @@ def test_a_v2_file_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with Storage(path) as db:
-        assert db.schema_version == SCHEMA_VERSION == 3
+        assert db.schema_version == SCHEMA_VERSION == 4
         assert [v.user_id for v in db.votes()] == [7]
         db.count_question(day="2024-05-01", kind="smalltalk", intent=None)
         assert db.usage(since_day="2024-05-01", since=T0).days[0].smalltalk == 1

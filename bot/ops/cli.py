@@ -95,7 +95,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if not gone.anything:
         print(f"nothing stored about user {user}")
         return EXIT_OK
-    parts = [f"{gone.votes} vote(s)"]
+    parts = [f"{gone.votes} vote(s)", f"{gone.questions} unanswered question(s)"]
     if gone.subscription:
         parts.append(f"their private chat's subscription with {gone.posts} post log row(s)")
     if gone.rotation:
@@ -144,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     stats.set_defaults(func=_run(cmd_stats))
 
     forget = sub.add_parser(
-        "forget", help="delete a user's votes and private-chat subscription"
+        "forget", help="delete a user's votes, unanswered questions and private-chat subscription"
     )
     forget.add_argument("user_id", type=_user_id, metavar="USER_ID", help="Telegram user id")
     add_config_option(forget)

@@ -1,7 +1,8 @@
 """Persistent state of the bot in one SQLite file; the only package that touches SQLite.
 
 What lives here: chat subscriptions, each chat's fact rotation, the daily post log that makes
-delivery at-most-once, and curator feedback (votes, unanswered questions).
+delivery at-most-once, and curator feedback (votes, unanswered questions with a keyed hash of
+who asked, ``askers``).
 
 Design notes:
 

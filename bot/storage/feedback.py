@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.storage.askers import asker_hash, asker_key
 from bot.storage.core import StorageBase
 from bot.storage.schema import (
     UNANSWERED_KINDS,
@@ -82,18 +83,24 @@ class FeedbackStore(StorageBase):
             return int(row[0]), int(row[1])
 
     def record_unanswered(
-        self, *, question: str, kind: str, chat_type: str | None
+        self, *, question: str, kind: str, chat_type: str | None, user_id: int | None = None
     ) -> UnansweredQuestion:
         """Remember a question the bot could not answer ("fallback") or had to ask back about
-        ("clarify"), so curators can extend the knowledge base."""
+        ("clarify"), so curators can extend the knowledge base. ``user_id``, the asker, is
+        kept only as a keyed hash (``askers``): enough for ``forget_user`` to find the row."""
         if kind not in UNANSWERED_KINDS:
             raise ValueError(f"kind must be 'fallback' or 'clarify', got {kind!r}")
         with self._tx(durable=False) as conn:
             stamp = self._stamp()
+            asker = None
+            if user_id is not None:
+                key = asker_key(conn, create=True)
+                assert key is not None
+                asker = asker_hash(key, user_id)
             row_id = conn.execute(
-                "INSERT INTO unanswered (question, kind, chat_type, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (question, kind, chat_type, stamp),
+                "INSERT INTO unanswered (question, kind, chat_type, created_at, asker)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (question, kind, chat_type, stamp, asker),
             ).lastrowid
             return UnansweredQuestion(row_id, question, kind, chat_type, _ts(stamp))  # type: ignore[arg-type]
 

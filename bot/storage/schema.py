@@ -122,6 +122,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX votes_user ON votes (user_id)",
         "CREATE INDEX votes_updated ON votes (updated_at)",
     ),
+    # v4: who asked an unanswered question, as a keyed hash, so `forget` can find their rows.
+    # Rows from before have none (NULL) and go by retention only.
+    (
+        "ALTER TABLE unanswered ADD COLUMN asker BLOB",  # HMAC of the user id (feedback.py)
+        "CREATE INDEX unanswered_asker ON unanswered (asker) WHERE asker IS NOT NULL",
+        # Random keys made for this file (by the first write that needs one).
+        """
+        CREATE TABLE secrets (
+            name  TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from bot.storage.askers import asker_hash, asker_key
 from bot.storage.core import StorageBase
 from bot.storage.schema import REPLY_KINDS, _check_date
 
@@ -52,10 +53,13 @@ class Forgotten:
     subscription: bool
     posts: int
     rotation: bool
+    questions: int = 0  # unanswered questions they asked (those stored with who asked)
 
     @property
     def anything(self) -> bool:
-        return bool(self.votes or self.subscription or self.posts or self.rotation)
+        return bool(
+            self.votes or self.subscription or self.posts or self.rotation or self.questions
+        )
 
 
 class UsageStore(StorageBase):
@@ -141,12 +145,20 @@ class UsageStore(StorageBase):
 
     def forget_user(self, user_id: int) -> Forgotten:
         """Deletes what is kept about one Telegram user: their votes (with the questions they
-        voted on), and their private chat with the bot (its subscription, post log, rotation
-        and the votes in it). Questions the bot could not answer are kept without who asked."""
+        voted on), the unanswered questions they asked (found by the keyed hash stored with
+        each, ``askers``; rows stored before it existed have none and go by retention only),
+        and their private chat with the bot (its subscription, post log, rotation and the
+        votes in it)."""
         with self._tx() as conn:
             votes = conn.execute(
                 "DELETE FROM votes WHERE user_id = ? OR chat_id = ?", (user_id, user_id)
             ).rowcount
+            key = asker_key(conn, create=False)  # none yet: no question was stored with one
+            questions = 0
+            if key is not None:
+                questions = conn.execute(
+                    "DELETE FROM unanswered WHERE asker = ?", (asker_hash(key, user_id),)
+                ).rowcount
             private = "chat_id = ? AND chat_type = 'private'"
             posts = conn.execute(
                 f"DELETE FROM posts WHERE chat_id IN (SELECT chat_id FROM subscriptions"
@@ -161,7 +173,7 @@ class UsageStore(StorageBase):
             rotation = conn.execute(
                 "DELETE FROM rotation WHERE chat_id = ? AND chat_id > 0", (user_id,)
             ).rowcount
-        return Forgotten(votes, subscription > 0, posts, rotation > 0)
+        return Forgotten(votes, subscription > 0, posts, rotation > 0, questions)
 
     @staticmethod
     def _iso(moment: datetime) -> str:

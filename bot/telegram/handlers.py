@@ -103,7 +103,10 @@ async def on_message(update: Update, context: Context) -> None:
             s.conversations.put(_conversation_of(message), after)
             s.conversations.answered(chat_id, answer_id, after)
         # Kept once the asker has seen the reply: a failed send is asked again, not kept twice.
-        record_unanswered(s, found.question, reply, message.chat.type)
+        # A person's own id only: an anonymous admin or a channel is no user to forget.
+        asker = message.from_user if message.sender_chat is None else None
+        user_id = asker.id if asker is not None else None
+        record_unanswered(s, found.question, reply, message.chat.type, user_id)
 
 
 async def _converse(

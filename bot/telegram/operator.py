@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-PUBLIC_COMMANDS = [("privacy", "我会保存哪些数据"), ("forget", "删除我的投票和私聊订阅")]
+PUBLIC_COMMANDS = [("privacy", "我会保存哪些数据"), ("forget", "删除我的投票、提问和私聊订阅")]
 OWNER_COMMANDS = [("stats", "使用统计（仅管理员）"), ("reload", "重新加载知识库（仅管理员）")]
 STATS_DAYS = 7
 RELOADING = "reloading"  # bot_data key: the reload in progress, so two never overlap
@@ -122,8 +122,8 @@ async def on_privacy(update: Update, context: Context) -> None:
 
 
 async def on_forget(update: Update, context: Context) -> None:
-    """Deletes the sender's votes and private-chat subscription; only in a private chat, so
-    nobody forgets someone else by replying in a group."""
+    """Deletes the sender's votes, unanswered questions and private-chat subscription; only in
+    a private chat, so nobody forgets someone else by replying in a group."""
     s = _services(context.application)
     message = update.effective_message
     assert message is not None
@@ -132,7 +132,9 @@ async def on_forget(update: Update, context: Context) -> None:
             await send(context, message, Renderer.notice(FORGET_IN_PRIVATE))
             return
         gone = await s.storage.aio.forget_user(message.from_user.id)
-        text = privacy.describe_forgotten_zh(gone.votes, gone.subscription, gone.posts)
+        text = privacy.describe_forgotten_zh(
+            gone.votes, gone.subscription, gone.posts, gone.questions
+        )
         await send(context, message, Renderer.notice(text))
 
 

@@ -115,11 +115,14 @@ def question_for_key(s: Services, key: str) -> str:
     return key
 
 
-def record_unanswered(s: Services, question: str, reply: Reply, chat_type: str) -> None:
+def record_unanswered(
+    s: Services, question: str, reply: Reply, chat_type: str, user_id: int | None
+) -> None:
     """Counts the question for `factbot stats` and keeps what the article could not answer,
-    for curators; not questions with no words in them at all ("？"), which the engine meets
-    with a plain request for a question. Queued on the storage thread, not awaited: the
-    answer does not wait for the note."""
+    for curators, with who asked as a keyed hash only (so `/forget` reaches it); not
+    questions with no words in them at all ("？"), which the engine meets with a plain request
+    for a question. Queued on the storage thread, not awaited: the answer does not wait for
+    the note."""
     if not (reply.unanswered or reply.kind in ("answer", "smalltalk")):
         return
     day = local_date(datetime.now(UTC), s.settings.tz)
@@ -127,7 +130,9 @@ def record_unanswered(s: Services, question: str, reply: Reply, chat_type: str) 
     def note() -> None:
         s.storage.count_question(day=day, kind=reply.kind, intent=reply.intent or reply.key)
         if reply.unanswered:
-            s.storage.record_unanswered(question=question, kind=reply.kind, chat_type=chat_type)
+            s.storage.record_unanswered(
+                question=question, kind=reply.kind, chat_type=chat_type, user_id=user_id
+            )
 
     s.storage.aio.submit(note)
 

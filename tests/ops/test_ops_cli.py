@@ -40,7 +40,7 @@ def test_health_fails_without_a_running_bot_and_passes_with_one(env: dict[str, s
     done = run_cli("health", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("healthy: heartbeat ")
-    assert done.stdout.endswith(", database OK (schema 3)\n")
+    assert done.stdout.endswith(", database OK (schema 4)\n")
 
     stale = started - timedelta(seconds=STALE_AFTER_SECONDS + 30)
     write_heartbeat(data(env) / "heartbeat.json", started=stale, now=stale)
@@ -107,7 +107,8 @@ def test_forget_deletes_one_users_data(env: dict[str, str]) -> None:
     done = run_cli("forget", "42", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
-        "forgot user 42: deleted 1 vote(s), their private chat's subscription with "
+        "forgot user 42: deleted 1 vote(s), 0 unanswered question(s), their private chat's "
+        "subscription with "
         "0 post log row(s)\n"
     )
     with Storage(data(env) / "factbot.sqlite3") as db:

@@ -1,5 +1,6 @@
-"""Owner-only /stats and /reload, /privacy and /forget for everyone, the heartbeat and the
-retention purge, over the fake Bot API with a real SQLite file."""
+"""Owner-only /stats and /reload, /privacy and /forget for everyone (and `factbot forget` beside
+the running bot), the heartbeat and the retention purge, over the fake Bot API with a real
+SQLite file."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 from bot.engine.engine import Engine
 from bot.ops import health
 from bot.storage import Storage
-from tests.telegram.support import ALICE, BOB, GROUP, BotHarness, MakeBot
+from tests.conftest import run_cli
+from tests.telegram.support import ALICE, BOB, GROUP, BotHarness, MakeBot, question_of_kind
 
 UNKNOWN = "我不认识这个命令。发送 /help 看看我能做什么。"
 QUESTION = "北京有多少所高校？"
@@ -54,7 +56,8 @@ async def test_privacy_says_what_is_kept(bot: BotHarness) -> None:
     text = (await bot.private(ALICE, "/privacy")).params["text"]
     assert "90 天后删除" in text
     assert f"你的用户 ID 是 {ALICE}" in text
-    assert "/forget" in text
+    assert "散列值，不存 ID 本身" in text
+    assert "发送 /forget 可以立刻删除你的投票、你问过的这些问题和私聊订阅。" in text
     [in_group] = await bot.sends(bot.fake.message_update(GROUP, ALICE, "/privacy"))
     assert "90 天后删除" in in_group.params["text"]
     assert str(ALICE) not in in_group.params["text"]  # nobody else learns her id
@@ -73,6 +76,35 @@ async def test_forget_deletes_the_senders_votes_only(bot: BotHarness) -> None:
     in_group = await bot.sends(bot.fake.message_update(GROUP, BOB, "/forget"))
     assert [c.params["text"] for c in in_group] == ["请在和我的私聊里发送 /forget。"]
     assert [v.user_id for v in bot.storage.votes()] == [BOB]
+
+
+async def stored_questions(bot: BotHarness, count: int) -> list[str]:
+    """The unanswered questions once ``count`` are stored (the note is not awaited)."""
+    for _ in range(200):
+        rows = bot.storage.unanswered()
+        if len(rows) >= count:
+            break
+        await asyncio.sleep(0.02)
+    return sorted(q.question for q in rows)
+
+
+async def test_forget_reaches_the_questions_a_user_asked(bot: BotHarness, tmp_path: Path) -> None:
+    fallback, clarify = question_of_kind(bot.engine, "fallback"), question_of_kind(bot.engine,
+                                                                                   "clarify")
+    await bot.private(ALICE, fallback)
+    await bot.one_message(bot.fake.message_update(GROUP, ALICE, f"/ask {clarify}"))
+    await bot.private(BOB, clarify)
+    assert await stored_questions(bot, 3) == sorted([fallback, clarify, clarify])
+    # The operator forgets Alice from the command line while the bot runs.
+    env = {"FACTBOT_CONFIG": "", "FACTBOT_DATA_DIR": str(tmp_path / "data")}
+    done = await asyncio.to_thread(run_cli, "forget", str(ALICE), env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"forgot user {ALICE}: deleted 0 vote(s), 2 unanswered question(s)\n"
+    assert [(q.question, q.chat_type) for q in bot.storage.unanswered()] == [(clarify, "private")]
+    # Bob forgets himself with /forget, and is told what went.
+    reply = (await bot.private(BOB, "/forget")).params["text"]
+    assert reply == "已删除与你的用户 ID 相关的数据：1 个我没答上来的问题。"
+    assert bot.storage.unanswered() == []
 
 
 async def test_heartbeat_makes_the_bot_healthy(bot: BotHarness) -> None:
