@@ -105,3 +105,13 @@ def test_the_name_asked_is_of_the_noun_before_the_asking_words(engine) -> None:
     assert answered(head, "刘泽鹏")  # the 负责人's name, which the article gives
     (_, firm), _ = talk(engine, first, "那家企业叫什么")
     assert firm.kind == "fallback" and firm.lead.startswith(DONT_KNOW[:6])  # only 一家科技企业
+
+
+def test_a_body_asked_of_what_the_passage_never_says_of_the_counted_one_is_another(
+    engine,
+) -> None:
+    first = "手术机器人做了多少例手术"  # the answer: "……将在河北一家医院推广应用"
+    (_, developer), _ = talk(engine, first, "它在哪家医院研发的")
+    assert answered(developer, "天坛医院")  # 研发: the one that made it, which is named
+    (_, counted_one), _ = talk(engine, first, "那家医院叫什么")
+    assert counted_one.kind == "fallback"  # the Hebei hospital, which is not

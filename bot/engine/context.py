@@ -198,6 +198,11 @@ class Conversation(Ellipses):
         in_passage = self._fold(normalize(passage)).replace(" ", "")
         if any(name not in in_passage for name, _ in self.read.names(tokens)):
             return False
+        asking = "".join((*words.names, *words.members))
+        said = [t.text for t in tokens if t.kind in ("word", "frame") and len(t.text) > 1]
+        quiet = words.more | words.fillers | words.person | words.thing
+        if any(w not in asking and w not in quiet and w not in in_passage for w in said):
+            return False  # 它在哪家医院研发的: not the hospital the passage counts (推广应用)
         nouns = _named_one(folded, _nouns(tokens), words.names)
         if not nouns and self.read.pronoun(tokens) is None:  # (它叫什么: of its referent)
             nouns = _nouns(self.read.tokens(context.question))
