@@ -198,3 +198,56 @@ def test_a_claim_about_a_person_is_checked_on_what_is_said_of_them(engine) -> No
     # he is the 研究院's 副院长: the claim does not hold.
     reply = engine.ask("朱军是不是清华人工智能学院的院长")
     assert reply.kind == "answer" and reply.verdict == "no" and "副院长" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "quoted"),
+    [
+        ("保定中关村创新中心注册的企业都过千家了吧", "no", "362家"),  # 过千: past a thousand
+        ("中关村企业在津冀的分支机构已经破1万家了", "yes", "1万家"),  # 破: past it
+    ],
+)
+def test_an_order_of_magnitude_claimed_is_a_bound(
+    engine, question: str, verdict: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and reply.verdict == verdict and quoted in reply.text
+
+
+def test_one_before_the_writers_people_is_no_figure_claimed(engine) -> None:
+    # 我一个朋友说: "one friend" claims no count of anything; 第一份 is what is checked.
+    reply = engine.ask("我一个朋友说京津冀那个创新地图是全国第一份，真的假的")
+    assert reply.verdict == "yes" and reply.text.startswith("对，")
+
+
+def test_every_part_of_a_region_claimed_is_the_region(engine) -> None:
+    # 天津 and 河北 together are 津冀; 天津 alone is not 京津冀.
+    reply = engine.ask("中关村企业在天津河北设的分支机构已经突破1万家了吧")
+    assert reply.verdict == "yes" and "津冀" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "悟道3.0是智源研究院做的对吧",  # the sentence names no maker at all
+        "夸父那个量子计算云平台是中科院搞的吧",
+        "Vidu是清华跟百度一起发布的吧",  # 一家科技企业: the company is left unnamed
+    ],
+)
+def test_who_made_it_is_unstated_when_the_article_names_no_such_maker(
+    engine, question: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "fallback" and reply.verdict == "unstated"
+    assert reply.lead.startswith("文章没有说") and reply.sources
+
+
+def test_a_maker_of_the_kind_the_article_names_otherwise_is_corrected(engine) -> None:
+    # 北大 is a university, and the university that released Vidu is 清华大学.
+    reply = engine.ask("vidu是北大发布的")
+    assert reply.kind == "answer" and reply.verdict == "no" and "清华大学" in reply.text
+
+
+def test_a_claim_of_a_time_is_checked_against_what_held_then(engine) -> None:
+    reply = engine.ask("Vidu三月份就已经能生成16秒视频了是吧")
+    assert reply.verdict == "no" and "8秒" in reply.text

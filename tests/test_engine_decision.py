@@ -211,3 +211,18 @@ def test_a_question_that_names_no_time_gets_the_present_state(
 ) -> None:
     reply = engine.ask(question)
     assert reply.kind == "answer" and length in reply.lead
+
+
+@pytest.mark.parametrize(
+    "question", ["What's a good recipe for dumplings?", "Can you play chess with me?"]
+)
+def test_an_english_question_naming_nothing_of_the_article_is_declined(
+    engine, question: str
+) -> None:
+    # "good" is a word of one example; recipe and dumplings are words the knowledge never uses
+    assert engine.ask(question).kind == "fallback"
+
+
+def test_an_english_question_naming_the_article_still_answers(engine) -> None:
+    reply = engine.ask("How many PhD holders work at the Feicheng lithium battery park?")
+    assert reply.kind == "answer" and "26名" in reply.text

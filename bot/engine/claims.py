@@ -42,15 +42,17 @@ _MEASURES = (
     "|[秒天周年岁倍%所家名位个项件例台套人条篇种只座张大批次]"
 )
 _QUANTITY = re.compile(
-    rf"(?P<pre>超过|逾|突破|达到|将近|近|约|大约|大概|不到|少于|多于|顶多|最多|至多|不超过|至少|起码|最少|上)?"
+    rf"(?P<pre>超过|逾|突破|破|达到|将近|近|约|大约|大概|不到|少于|多于|顶多|最多|至多|不超过|至少|起码|最少|上)?"
     rf"(?P<a>{_NUM})(?:(?:到|至|-|~)(?P<b>{_NUM}))?"
     rf"(?P<mag>万|亿)?(?P<approx>余|多|几)?(?P<unit>{_MEASURES})?"
     rf"(?P<post>出头|左右|以上|多)?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
 )
 _FRACTION = re.compile(rf"(?P<pre>近|约|超过)?(?P<d>{_NUM})分之(?P<n>{_NUM})")
-_ORDER = re.compile(  # 上千: a thousand or more
-    rf"上(?P<order>[十百千万])(?P<unit>{_MEASURES})?(?P<noun>[\u4e00-\u9fff]{{0,4}})"
+_ORDER = re.compile(  # 上千: a thousand or more; 过千, 破万: past it; 近千: nearly
+    rf"(?P<pre>上|过|破|超|近)(?P<order>[十百千万])(?![亿万分])(?P<unit>{_MEASURES})?"
+    rf"(?P<noun>[\u4e00-\u9fff]{{0,4}})"
 )
+_ORDER_PRE = {"上": "上", "过": "超过", "破": "超过", "超": "超过", "近": "近"}
 _HALF = re.compile(r"(?P<pre>近|约)?一半")
 # 几百家, 几十万, 十几个: a few of that order (not a lone 几, which asks how many)
 _SOME = re.compile(
@@ -102,10 +104,14 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
         texts.append((predicate, () if ranked else ("第",)))
     found: list[Claimed] = []
     for text, scoping in texts:
-        for written, quantity in spans(text):
+        for written, quantity in spans(_ARTICLE.sub("某", text)):
             if quantity.unit not in scoping:
                 found.append(Claimed(written, quantity))
     return tuple(found)
+
+
+# 我一个朋友, 她一位同事: "one" as an article before the writer's people, no figure claimed
+_ARTICLE = re.compile(r"(?<=[我他她])(?:们|的)?(?:1|一)(?:个|位|名)")
 
 
 # The verb a claim's value follows (not the 是 of 还是, 就是, 不是 ...).
@@ -158,7 +164,7 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
     for match in _ORDER.finditer(text):
         order = _SMALL.get(match.group("order"), 1e4)
         unit, noun = match.group("unit") or "", match.group("noun")
-        ordered = Quantity(order, order * 10 - 0.5, unit, noun)
+        ordered = _ranged(order, order, _ORDER_PRE[match.group("pre")], "", unit, noun)
         found.append(((match.start(), match.start("noun")), ordered))
         taken.append(match.span())
     for match in _RELATIVE_YEAR.finditer(text):
@@ -247,7 +253,7 @@ def _ranged(
     step = abs(low) * 0.1 if share else _step(low)
     if pre == "上":  # 上千, 上百: that order of magnitude
         return Quantity(low, low * 10 - 0.5, unit, noun)
-    if approx in ("余", "多", "几", "出头", "以上") or pre in ("超过", "逾", "突破", "多于"):
+    if approx in ("余", "多", "几", "出头", "以上") or pre in ("超过", "逾", "突破", "破", "多于"):
         return Quantity(low, high + step * 0.999, unit, noun)
     if pre in ("近", "将近", "不到", "少于"):
         return Quantity(low - step, high, unit, noun)
@@ -294,7 +300,7 @@ def _value(text: str | None) -> float | None:
 
 
 def compare(claimed: Sequence[Quantity], stated: Sequence[Quantity]) -> Verdict | None:
-    """"no" if a claimed figure disagrees with every comparable stated one, "yes" if every
+    """ "no" if a claimed figure disagrees with every comparable stated one, "yes" if every
     comparable claimed figure agrees with one, None if nothing is comparable. A stated figure
     another claimed one repeats checks only that one: in "那段16秒的视频只用了不到10秒" the
     16秒 is the video's, and the 10秒 claimed beside it is "unstated"."""

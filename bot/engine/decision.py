@@ -63,8 +63,12 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         # another sentence that names a hospital answers another question
         notes["declined"] = f"{ranked[0].candidate.key} names no {'、'.join(ranked[0].blocking)}"
         best = None
+    if best is not None and _unanchored_english(index, question, best):
+        notes["declined"] = f"names nothing of the article; {'、'.join(best.uncovered)} unknown"
+        best = None
     if best is not None:
         best = _present_over_past(index, question, best, admissible)
+        best = _at_the_time_named(index, question, best, admissible)
     anchored = _anchored(index, question, best)
     if (
         smalltalk is not None
@@ -143,6 +147,27 @@ def _present_over_past(
     return best
 
 
+_TIME = re.compile(r"(?:19|20)\d\d年|\d{1,2}月")
+TIME_GAP = 0.08  # how close a runner-up of the time named must be to answer in its place
+
+
+def _at_the_time_named(
+    index: Index, question: Question, best: Scored, admissible: list[Scored]
+) -> Scored:
+    """A question that names a time asks of that time: when the best answer's sentence does
+    not say it and a close one that covers the question as well does ("Vidu三月份就能生成16秒
+    视频了吧" is checked against 今年3月，Vidu还只能生成8秒, not the 16秒 of now)."""
+    times = [t.text for t in question.content if t.kind == "number" and _TIME.fullmatch(t.text)]
+    if not times or any(t in _text(index, best) for t in times):
+        return best
+    for other in admissible[1:4]:
+        if best.score - other.score > TIME_GAP:
+            break
+        if other.coverage >= best.coverage and all(t in _text(index, other) for t in times):
+            return other
+    return best
+
+
 def _text(index: Index, scored: Scored) -> str:
     return "".join(index.fact_text[f.id] for f in scored.candidate.facts)
 
@@ -156,6 +181,18 @@ def _name_withheld(index: Index, leader: Scored) -> bool:
     unnamed (一家科技企业, 河北一家医院)?"""
     text = "".join(index.fact_text[f.id] for f in leader.candidate.facts)
     return leader.blocking == ["名称"] and UNNAMED_BODY.search(text) is not None
+
+
+def _unanchored_english(index: Index, question: Question, best: Scored) -> bool:
+    """An English question that names nothing of the article (no name, no figure, no word
+    of its meta such as author or title) and leaves words the knowledge never uses uncovered:
+    "What's a good recipe for dumplings?" shares only "good" with an example, which is no
+    reason to answer. (English words are weighed, not vetoed, since phrasing varies so.)"""
+    return (
+        question.english
+        and not any(anchors(index, t) or t.kind == "frame" for t in question.content)
+        and any(not index.known(word) for word in best.uncovered)
+    )
 
 
 def _anchored(index: Index, question: Question, best: Scored | None) -> bool:

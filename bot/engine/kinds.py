@@ -55,12 +55,18 @@ def head_shared(a: str, b: str) -> bool:
     one noun character when both names are at least three long (奖, 城; not 学 of 科学)."""
     if a == b or _abbreviates(a, b) or _abbreviates(b, a):
         return False  # one is the other shortened: 清华人工智能学院, 北大
+    a, b = _university(a), _university(b)
     k = 0
     while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
         k += 1
     if k == 0 or k >= len(a) or k >= len(b) or a[-1] in _LIGHT_HEADS:
         return False
     return k >= 2 or (len(a) >= 3 and len(b) >= 3)
+
+
+def _university(name: str) -> str:
+    """北大, 浙大: a university's short name ends in 大 where the full one ends in 大学."""
+    return f"{name}学" if 2 <= len(name) <= 3 and name.endswith("大") else name
 
 
 def _abbreviates(short: str, long: str) -> bool:

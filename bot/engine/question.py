@@ -44,6 +44,7 @@ class Question:
     resembled: str = ""  # what is compared with the examples: the message without its chatter
     claimed: tuple[Claimed, ...] = ()  # figures it claims, to check rather than require
     claim_names: frozenset[str] = frozenset()  # names a claim gives as its value (是清华做的)
+    claims_maker: bool = False  # the claim says who made it (是中科院搞的): its names are makers
     listed: Listed | None = None  # a counted set whose members it asks for (那9大高新区都是哪几个)
     # what later stages work out once per question rather than once per candidate
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -108,6 +109,7 @@ def read(index: Index, text: str, bot_username: str = "") -> Question:
         resembled=resembled,
         claimed=claimed_figures(focus, tokens) if focus is not None else english_claimed(text),
         claim_names=_claim_names(index, focus) if focus is not None and focus.is_claim else _NONE,
+        claims_maker=focus is not None and focus.is_claim and _maker_claimed(focus),
         listed=listed_set(checked_folded),
     )
 
@@ -146,6 +148,16 @@ def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
         if t.kind == "entity"
         or (len(t.text) >= 2 and t.kind == "word" and not index.known(t.text) and nounish(t))
     )
+
+
+# 是中科院搞的, 跟百度一起发布的, 由清华研发: who made the thing is what the claim says
+_MAKING = re.compile(r"(?:做|搞|研发|研制|开发|发布|推出|造|打造|发明|建成?)(?:出来|出)?的|^由")
+
+
+def _maker_claimed(focus: Focus) -> bool:
+    """Does the claim say who made its thing? Then the names it gives are makers, which a
+    sentence naming no maker leaves open (the verdict says the article does not say)."""
+    return _MAKING.search(split_claim(focus.asking_text)[1]) is not None
 
 
 class _Scene(NamedTuple):

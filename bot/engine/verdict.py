@@ -19,7 +19,7 @@ from bot.engine.coverage import TITLES, article_year
 from bot.engine.english_claims import english_claim
 from bot.engine.features import VERSION
 from bot.engine.index import Index
-from bot.engine.kinds import misnamed, swapped
+from bot.engine.kinds import head_shared, misnamed, swapped
 from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
@@ -51,7 +51,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
     if verdict == "unstated":  # "那段16秒的视频只用了不到10秒": the 10秒 is checked by nothing
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
     context = _context(index, facts, reply.lead)
-    named = _named_verdict(index, question, text, context)
+    named = _named_verdict(index, question, facts, text, context)
     other = swapped(index, facts, question, context)  # 复旦大学 claimed, 清华大学 stated
     if named == "unstated" and not other:
         # Not an answer: the article does not say; the quote shows what it does say.
@@ -137,17 +137,52 @@ def _context(index: Index, facts: list[Fact], lead: str) -> str:
     return "".join(said) + index.analyzer.fold(normalize(lead)).replace(" ", "")
 
 
-def _named_verdict(index: Index, question: Question, text: str, context: str) -> str | None:
+def _named_verdict(
+    index: Index, question: Question, facts: list[Fact], text: str, context: str
+) -> str | None:
     """ "no" when a name the claim gives is not the one the quotes give; "unstated" when the
-    quotes leave that body unnamed; None when the claim names nothing they lack."""
-    missing = [name for name in question.claim_names if name not in text and name not in context]
+    quotes leave that body unnamed, or name no maker at all when the claim says who made it;
+    None when the claim names nothing they lack."""
+    missing = [
+        name
+        for name in question.claim_names
+        if name not in text
+        and name not in context
+        and not _parts_named(index, question, name, text)
+    ]
     if not missing:
         return None
+    named = _makers(index, facts, question)
+    if any(head_shared(m, n) for m in missing for n in named):
+        return "no"  # "vidu是北大发布的": the quotes name another university, 清华大学
     if UNNAMED_BODY.search(text) and all(
         index.analyzer.entity_types.get(name) is None for name in missing
     ):
         return "unstated"  # "Vidu是生数科技发布的吧": the article names no company
+    if question.claims_maker and not named:
+        return "unstated"  # "悟道3.0是智源研究院做的吧": the article says not who made it
     return "no"
+
+
+def _makers(index: Index, facts: list[Fact], question: Question) -> list[str]:
+    """The bodies and people the quotes name, besides those the claim is about: who could
+    be the maker of its thing."""
+    types = index.analyzer.entity_types
+    return [
+        name
+        for fact in facts
+        for name in index.fact_names[fact.id]
+        if types.get(name) in ("org", "person") and name not in question.claim_names
+    ]
+
+
+def _parts_named(index: Index, question: Question, name: str, text: str) -> bool:
+    """Does the claim name every part of a region the quotes name, this name among them
+    (天津 and 河北: 津冀)? One part alone is another place (天津 is not 京津冀)."""
+    return any(
+        name in parts and region in text and all(p in question.claim_names for p in parts)
+        for region, parts in index.includes.items()
+    )
 
 
 def _opposed(index: Index, question: Question, text: str) -> bool:
