@@ -251,3 +251,38 @@ def test_a_maker_of_the_kind_the_article_names_otherwise_is_corrected(engine) ->
 def test_a_claim_of_a_time_is_checked_against_what_held_then(engine) -> None:
     reply = engine.ask("Vidu三月份就已经能生成16秒视频了是吧")
     assert reply.verdict == "no" and "8秒" in reply.text
+
+
+def test_operations_counted_in_tai_are_checked_against_cases(engine) -> None:
+    reply = engine.ask("天坛医院那台手术机器人已经做了五百多台手术了")
+    assert reply.kind == "answer" and reply.verdict == "no" and "近200例" in reply.text
+
+
+def test_a_year_claimed_that_the_sentence_cannot_check_is_unstated(engine) -> None:
+    reply = engine.ask("姚智院士是2000年拿的图灵奖吧")
+    assert reply.kind == "fallback" and reply.verdict == "unstated" and "图灵奖" in reply.text
+
+
+def test_an_ordinal_claimed_as_the_value_is_checked(engine) -> None:
+    reply = engine.ask("天坛那款血管介入手术机器人是国内第二款获批上市的吧")
+    assert reply.verdict == "no" and "首款" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "quoted"),
+    [
+        ("夸父是个AI大模型吧", "no", "量子计算云平台"),  # the model is 悟道3.0
+        ("夸父是个量子计算云平台吧", "yes", "量子计算云平台"),
+        ("悟道3.0是量子计算平台吧", "no", "超大规模智能模型"),
+    ],
+)
+def test_a_kind_claimed_of_a_name_is_the_kind_the_article_writes_before_it(
+    engine, question: str, verdict: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.verdict == verdict and quoted in reply.lead
+
+
+def test_a_two_digit_year_after_a_dating_word_is_that_year(engine) -> None:
+    reply = engine.ask("一区2023年承接三城成果超270个 比22年翻番了")
+    assert reply.verdict == "yes" and "2022年" in reply.text

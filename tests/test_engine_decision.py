@@ -226,3 +226,9 @@ def test_an_english_question_naming_nothing_of_the_article_is_declined(
 def test_an_english_question_naming_the_article_still_answers(engine) -> None:
     reply = engine.ask("How many PhD holders work at the Feicheng lithium battery park?")
     assert reply.kind == "answer" and "26名" in reply.text
+
+
+def test_a_yes_no_question_ending_in_bu_asks_its_predicate(engine) -> None:
+    # 明天bj下雨不: "will it rain" is asked; the article says nothing of the weather
+    assert engine.ask("明天bj下雨不").kind == "fallback"
+    assert engine.ask("bj有多少所高校").kind == "answer"

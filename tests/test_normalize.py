@@ -70,3 +70,12 @@ def test_normalize_is_idempotent_and_never_fails(text: str) -> None:
 def test_english_months_are_the_articles_months(text: str, folded: str) -> None:
     assert normalize(text) == folded
     assert normalize(normalize(text)) == folded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("比22年翻番了", "比2022年翻番了"), ("23年北京有多少高校", "2023年北京有多少高校"),
+     ("用了22年", "用了22年"), ("22年前", "22年前")],
+)
+def test_a_two_digit_year_is_read_only_where_it_dates(text: str, expected: str) -> None:
+    assert normalize(text) == expected

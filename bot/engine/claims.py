@@ -100,7 +100,9 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
         # unless the claim gives them as its value: "是5月成立的吧")
         subject, predicate = split_claim(focus.asking_text)
         texts.append((subject, ("年份", "月份", "第")))
-        ranked = _RANKS.search(focus.asking_text) is not None  # 居全球第二: the rank is the value
+        ranked = (  # 居全球第二, 是国内第二款获批的: the rank is the value
+            _RANKS.search(focus.asking_text) is not None or _ORDINAL.search(predicate) is not None
+        )
         texts.append((predicate, () if ranked else ("第",)))
     found: list[Claimed] = []
     for text, scoping in texts:
@@ -118,6 +120,7 @@ _ARTICLE = re.compile(r"(?<=[我他她])(?:们|的)?(?:1|一)(?:个|位|名)")
 # A rank's verb counts too: 居全球第二, 排名第一, 位列首位.
 _RANK_VERB = r"(?:位居|位列|排名|居|排)(?=[\u4e00-\u9fff]{0,4}?(?:第|首))"
 _RANKS = re.compile(_RANK_VERB)
+_ORDINAL = re.compile(rf"第{_NUM}[款个位家次例份台所]")
 COPULA = re.compile(rf"(?<![还就不但只总可要于或凡正真算])是|叫|由|为|{_RANK_VERB}")
 
 
@@ -340,10 +343,18 @@ def comparable(claim: Quantity, stated: Sequence[Quantity]) -> bool:
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
-    units = {_PEOPLE.get(a.unit, a.unit), _PEOPLE.get(b.unit, b.unit)}
+    units = {_counted(a), _counted(b)}
     if len(units) == 1:
         return True  # (10万人 and 55万余名 both count people)
     return a.unit == b.unit or (units <= _COUNTS and bool(units & _GENERIC))
+
+
+def _counted(q: Quantity) -> str:
+    """What a figure counts, by its measure word: 名 and 位 count people as 人 does, and
+    台手术 counts operations as 例 does."""
+    if q.unit == "台" and q.noun.startswith("手术"):
+        return "例"
+    return _PEOPLE.get(q.unit, q.unit)
 
 
 _COUNTS = frozenset(["", *"个家所项件例台套名位人"])

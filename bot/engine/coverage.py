@@ -142,6 +142,9 @@ def _veto_uncovered(
         return  # where, said of the thing: 在猴子身上, 平台上面 (weighed, not vetoed)
     if object_described(index, question, token, candidate.text):
         return  # "用追太阳的神话人物命名的量子计算云平台": what a verb of the description acts on
+    if token.kind == "number" and _claims(question) and _figure_claimed(question, token):
+        return  # "姚智是2000年拿的图灵奖吧": a figure claimed that the sentence gives nothing
+        # to check against; the verdict says the article does not say
 
     if (
         is_key_term(index, token)
@@ -231,6 +234,11 @@ def _aside(index: Index, token: Token) -> bool:
 def _claims(question: Question) -> bool:
     """Does the message state something to confirm (its posts are checked after: 姚智是副院长吗)?"""
     return question.focus is not None and question.focus.is_claim
+
+
+def _figure_claimed(question: Question, token: Token) -> bool:
+    """Is the number one the claim gives as its value (not one saying which thing is meant)?"""
+    return any(c.carried_by(token.text) for c in question.claimed)
 
 
 def _claim_checked(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 from bot.engine.analysis import Token
 from bot.engine.claims import split_claim
@@ -199,3 +200,28 @@ def misnamed(index: Index, question: Question, text: str) -> bool:
         rf"{re.escape(name)}.{{0,2}}{re.escape(thing)}|{re.escape(thing)}.{{0,3}}{re.escape(name)}",
         text,
     )
+
+
+def miskinded(index: Index, question: Question, facts: Iterable[Fact], text: str) -> str:
+    """Does a claim call a named thing a kind the quotes give another thing ("夸父是个AI大模型
+    吧", where they say 量子计算云平台“夸父”、超大规模智能模型“悟道3.0”)? The article writes a
+    name right after its kind; the claim's kind words must be that kind's, not another's.
+    The thing's name if so, else ""."""
+    if question.focus is None or not question.focus.is_claim:
+        return ""
+    subject, rest = _naming(index, question)
+    words = [t.text for t in index.analyzer.tokens(rest, fuzzy=True) if len(t.text) >= 2]
+    if not words:
+        return ""
+    types = index.analyzer.entity_types
+    kinds: dict[str, str] = {}  # name -> the kind written right before it
+    for fact in facts:
+        names = index.fact_names[fact.id]
+        for kind, name in pairwise(names):
+            if types.get(name) in _NAMED_KINDS and f"{kind}{name}" in text:
+                kinds[name] = kind
+    thing = next((n for n in kinds if n in subject), "")
+    if not thing or any(w in kinds[thing] for w in words):
+        return ""
+    others = [kind for name, kind in kinds.items() if name != thing]
+    return thing if any(w in kind for w in words for kind in others) else ""

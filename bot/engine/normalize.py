@@ -36,6 +36,9 @@ _MAY = re.compile(
     r"\b(in|by|since|from|until|till|of|on|during|last|this|next|early|late|mid) May\b"
 )
 _CAPITAL = re.compile(r"[A-Z]")
+# "比22年翻番", "23年的时候": a year written with two digits, after a word that dates (a
+# length of time reads otherwise: 用了22年, 22年前)
+_SHORT_YEAR = re.compile(r"(?:(?<=[比从到至在于和与跟])|^)([12]\d)年(?![代前后里间多半来])")
 
 
 def _month(match: re.Match[str]) -> str:
@@ -72,6 +75,7 @@ def normalize(text: str, bot_username: str = "") -> str:
         text = english_months(text)
     text = _CONVERTER.convert(text).lower()
     text = fold_numerals(text)
+    text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _JOINERS.sub("", text)
     text = _KEEP.sub(" ", text)
     text = _LOOSE_DOTS.sub(" ", text)

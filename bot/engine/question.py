@@ -144,10 +144,19 @@ def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
     tokens = index.analyzer.tokens(predicate, fuzzy=True)
     return frozenset(
         t.text
-        for t in tokens
+        for i, t in enumerate(tokens)
         if t.kind == "entity"
-        or (len(t.text) >= 2 and t.kind == "word" and not index.known(t.text) and nounish(t))
+        or (
+            len(t.text) >= 2
+            and t.kind == "word"
+            and not index.known(t.text)
+            and nounish(t)
+            and not (i and tokens[i - 1].kind == "number" and t.text[0] in _MEASURE_CHARS)
+        )  # (2000|年拿: the figure's measure word glued to the verb is no name)
     )
+
+
+_MEASURE_CHARS = frozenset("年月日个位名家所项件例台秒天岁倍")
 
 
 # 是中科院搞的, 跟百度一起发布的, 由清华研发: who made the thing is what the claim says

@@ -19,7 +19,7 @@ from bot.engine.coverage import TITLES, article_year
 from bot.engine.english_claims import english_claim
 from bot.engine.features import VERSION
 from bot.engine.index import Index
-from bot.engine.kinds import head_shared, misnamed, swapped
+from bot.engine.kinds import head_shared, miskinded, misnamed, swapped
 from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
@@ -56,6 +56,9 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
     if named == "unstated" and not other:
         # Not an answer: the article does not say; the quote shows what it does say.
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
+    wrong_kind = miskinded(index, question, facts, text)
+    if wrong_kind:  # "夸父是个AI大模型吧": the lead says what 夸父 is
+        reply = replace(reply, lead=_said_of(index, facts, wrong_kind) or reply.lead)
     pending = _still_to_come(index, question, facts)
     if pending is not None:  # the sentence that says it is still to come is quoted too
         facts.append(pending)
@@ -64,6 +67,7 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
         named == "no"
         or _opposed(index, question, text)
         or misnamed(index, question, text)
+        or wrong_kind
         or _other_version(question, text)
         or _other_post(question, text)
         or other
@@ -121,6 +125,20 @@ def _figure_beside(index: Index, facts: list[Fact], claimed: list[Quantity]) -> 
             if any(comparable(c, theirs) for c in claimed):
                 return fact
     return None
+
+
+def _said_of(index: Index, facts: list[Fact], name: str) -> str:
+    """The answer line of a curated intent that quotes these sentences and names the thing."""
+    quoted = {f.id for f in facts}
+    for candidate in index.candidates:
+        intent = candidate.intent
+        if (
+            intent is not None
+            and {f.id for f in candidate.facts} <= quoted
+            and name in index.analyzer.fold(normalize(intent.answer)).replace(" ", "")
+        ):
+            return intent.answer
+    return ""
 
 
 def _lead(verdict: str, lead: str) -> str:
