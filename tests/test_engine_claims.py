@@ -175,7 +175,7 @@ def test_a_claimed_figure_the_quotes_cannot_check_leaves_the_claim_unstated(engi
     [
         ("北京科研人员最多也就二十万人吧", "55万"),  # 最多: at most; 人 and 名 both count people
         ("北京至少有200所高校吧", "92所"),  # 至少: at least
-        ("肥城是浙江的一个县级市吧", "山东"),  # a place in the claim's predicate, another stated
+        ("肥城是浙江的一个县级市吧", "山东省"),  # a place in the claim's predicate, another stated
         ("北脑二号是人工智能主题日上发布的吗", "北脑二号"),  # an event for an event
     ],
 )

@@ -77,3 +77,15 @@ def test_which_body_asks_for_one_of_that_kind(engine) -> None:
     # 新华社 is a 通讯社, though the article never uses that word.
     reply = engine.ask("配图是哪家通讯社的记者拍的")
     assert reply.kind == "answer" and "新华社" in reply.text
+
+
+def test_a_count_of_x_de_y_counts_y(engine) -> None:
+    # 几家中关村的服务机构: the bodies counted are service bodies, not 中关村
+    reply = engine.ask("雄安中关村科技园进了几家中关村的service机构")
+    assert reply.kind == "answer" and "11家" in reply.text
+
+
+def test_a_classifier_alone_after_how_many_is_the_unit_asked(engine) -> None:
+    # 做了多少例: only the sentence with a figure in 例 answers, not the one naming its makers
+    reply = engine.ask("天坛医院的手术机器人做了多少例了")
+    assert reply.kind == "answer" and "近200例" in reply.text

@@ -253,8 +253,8 @@ def _claim_checked(
     return any(comparable(c.quantity, stated) for c in claims)
 
 
-_GROUPS = {"person": "person", "org": "body", "place": "body", "nr": "person", "nt": "body"}
-_GROUPS |= {"ns": "body", "event": "event"}  # 是江苏的 / 在人工智能主题日上发布的
+_GROUPS = {"person": "person", "org": "body", "place": "place", "nr": "person", "nt": "body"}
+_GROUPS |= {"ns": "place", "event": "event"}  # 是江苏的 / 在人工智能主题日上发布的
 
 
 def _name_checked(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:

@@ -24,6 +24,7 @@ _DESCRIBED = re.compile(
 _NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
 # The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
 _HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
+_POINTED = re.compile(r"(?:那个|这个|那种|那款|那台|那家)[^ 的]{1,12}的([\u4e00-\u9fff]{2,8})")
 _HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
 
 
@@ -75,6 +76,8 @@ def head_covered(question: Question, text: str) -> bool:
         asked = _NAME_AT_END.search(folded)
         prefix = folded[: asked.start()].rstrip() if asked else ""
         heads = [t.text for t in question.content if prefix and prefix.endswith(t.text)]
-        question.memo["head"] = heads[-1] if heads else ""
-    head = question.memo["head"]
-    return bool(head) and head in text
+        pointed = _POINTED.search(prefix) if asked else None  # "那个做量子计算的云平台，名字是
+        # 个追太阳的神话人物，叫啥": what is pointed at (那个……的云平台) when 人物 is no head
+        also = [t.text for t in question.content if pointed and t.text == pointed.group(1)]
+        question.memo["head"] = tuple(h for h in (heads[-1:] + also[-1:]) if h)
+    return any(head in text for head in question.memo["head"])

@@ -82,6 +82,9 @@ _WHEN_WORDS = {"几月", "几月份", "几号", "几日", "几点", "几时", "�
 _CLASSIFIERS = set("个所家项名件位台套例倍秒年月天次条篇种类份批只座张")
 _LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "大概", "大约"}
 _MEASURES = {"年", "月", "天", "秒", "倍", "次", "周", "分钟", "小时", "个月"}
+# Classifiers that count one kind of thing only (例 operations, 项 results, 件 patents), unlike
+# 家 and 所, which count the same bodies in turn
+_OWN_CLASSIFIERS = {"例", "项", "件", "台"}
 _CATEGORY_WORDS = {"什么", "是什么", "什么样", "哪个", "哪些", "哪种", "哪一", "有哪些", "啥"}
 _CATEGORY_WORDS |= {"哪家", "哪所", "哪类"}  # 哪家通讯社: 新华社 is one
 
@@ -236,10 +239,15 @@ def _role(tokens: list[Token]) -> str:
 
 def _counted_unit(tokens: list[Token]) -> str | None:
     """The unit a count word carries when it is a measure of time or size: 多少年 -> 年."""
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if _COUNT_WORD.match(token.text):
             unit = token.text.removeprefix("多少").removeprefix("几")
             if unit in _MEASURES:
+                return unit
+        if token.text in ("多少", "几") and at + 1 < len(tokens):
+            unit = tokens[at + 1].text  # 做了多少例了: a classifier with no noun after it
+            rest = tokens[at + 2 :]
+            if unit in _OWN_CLASSIFIERS and all(t.kind == "stop" for t in rest):
                 return unit
     return None
 
@@ -264,13 +272,26 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
     return None, False
 
 
+def _head_of(tokens: list[Token], at: int) -> Token:
+    """What is counted: 几家中关村的服务机构 counts 服务机构, not 中关村 (the noun after 的)."""
+    rest = tokens[at + 1 : at + 3]
+    if (
+        len(rest) == 2
+        and rest[0].text == "的"
+        and rest[1].kind in ("word", "entity")
+        and (nounish(rest[1]) or rest[1].pos == "vn")
+    ):
+        return rest[1]
+    return tokens[at]
+
+
 def _around(
     tokens: list[Token], position: int, token: Token, count: bool
 ) -> tuple[Token | None, bool] | None:
     """The thing next to the question word at `position`: after it, else before it; None
     when neither side decides (the next question word may)."""
     skipped_frame = token.text in ("谁", "是谁")
-    for after in tokens[position + 1 : position + 5]:
+    for offset, after in enumerate(tokens[position + 1 : position + 5], start=position + 1):
         if skipped_frame and len(after.text) == 1 and after.pos.startswith("v"):
             return None, False  # 谁拍的, 谁写的: who did it, not a thing called 拍
         if count and after.text in _MEASURES:
@@ -288,7 +309,7 @@ def _around(
         if after.kind in ("word", "entity") and (nounish(after) or skipped_frame):
             if skipped_frame and after.pos.startswith(("v", "n")) and _serial(tokens, after):
                 continue  # 谁带队做出来的: the last verb of a chain is what was done
-            return after, count
+            return _head_of(tokens, offset) if count else after, count
         return None, False
     for before in reversed(tokens[:position]):
         if before.text in _LINKS or before.kind == "stop" or _ASPECT.search(before.text):

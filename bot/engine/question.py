@@ -160,7 +160,9 @@ _MEASURE_CHARS = frozenset("年月日个位名家所项件例台秒天岁倍")
 
 
 # 是中科院搞的, 跟百度一起发布的, 由清华研发: who made the thing is what the claim says
-_MAKING = re.compile(r"(?:做|搞|研发|研制|开发|发布|推出|造|打造|发明|建成?)(?:出来|出)?的|^由")
+_MAKING = re.compile(
+    r"(?:做|搞|研发|研制|开发|发布|推出|造|打造|发明|建成?|培育|育成)(?:出来|出)?的|^由"
+)
 
 
 def _maker_claimed(focus: Focus) -> bool:
