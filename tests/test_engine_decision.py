@@ -232,3 +232,13 @@ def test_a_yes_no_question_ending_in_bu_asks_its_predicate(engine) -> None:
     # 明天bj下雨不: "will it rain" is asked; the article says nothing of the weather
     assert engine.ask("明天bj下雨不").kind == "fallback"
     assert engine.ask("bj有多少所高校").kind == "answer"
+
+
+def test_an_english_greeting_before_a_question_does_not_make_it_small_talk(engine) -> None:
+    reply = engine.ask("hey whats the title of this article")
+    assert reply.kind == "answer" and "第一动力" in reply.text
+
+
+def test_a_count_before_a_frame_word_is_still_a_count(engine) -> None:
+    # 国家实验室一共有几个: the article ranks Beijing's labs first, and counts none
+    assert engine.ask("北京的国家实验室一共有几个").kind != "answer"

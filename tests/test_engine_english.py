@@ -40,3 +40,8 @@ def test_english_words_reach_the_article(engine, question: str, quoted: str) -> 
 )
 def test_what_the_article_does_not_say_is_declined(engine, question: str) -> None:
     assert engine.ask(question).kind != "answer"
+
+
+def test_the_source_of_the_data_box(engine) -> None:
+    reply = engine.ask("source of the data box?")
+    assert reply.kind == "answer" and "中关村管委会" in reply.text

@@ -114,3 +114,14 @@ def test_colloquial_question_words_and_a_colon_end_a_clause(engine) -> None:
     assert what.kind == "answer" and what.verdict is None  # 干嘛 asks; it claims nothing
     reply = engine.ask("求解答：北脑二号是啥")  # 求解答 is a clause of its own: chat
     assert reply.kind == "answer" and "北脑二号" in reply.text
+
+
+def test_their_that_is_a_determiner_not_a_place_pointed_back_at(engine) -> None:
+    # 他们那个战略目标: 泰安 of the remark is where the writer comes from, not what is asked
+    reply = engine.ask("我老家泰安的 听说肥城在猛搞锂电 他们那个战略目标是啥来着")
+    assert reply.kind == "answer" and "泰山锂谷" in reply.text
+
+
+def test_a_clause_asking_how_the_article_explains_it_asks_of_the_clause_before(engine) -> None:
+    reply = engine.ask("班主任一枚，学生问Vidu一个月从8秒到16秒凭啥这么快，文章怎么解释的")
+    assert reply.kind == "answer" and "长期科研积累" in reply.text

@@ -75,6 +75,9 @@ def _segmenter() -> rjieba.Jieba:
     return rjieba.Jieba()
 
 
+_MEASURE_HEADS = frozenset("年月日秒个位名家所项件例台天岁倍")
+
+
 class Analyzer:
     """Canonicalisation table + segmenter + token labels, built once from the knowledge."""
 
@@ -285,6 +288,17 @@ class Analyzer:
                 and not token.pos.startswith("n")  # (人员, 人才 stay whole)
             ):
                 result.append(self._token("人", "n"))
+                result.append(self._token(token.text[1], "v"))
+                continue
+            if (
+                previous is not None
+                and previous.kind == "number"
+                and len(token.text) == 2
+                and token.text[0] in _MEASURE_HEADS
+                and token.kind == "word"
+                and not self.known(token.text)
+            ):  # 16秒凭啥, 2000年拿的: the figure's measure word glued to the next word
+                result.append(self._token(token.text[0], "q"))
                 result.append(self._token(token.text[1], "v"))
                 continue
             result.append(token)

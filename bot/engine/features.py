@@ -314,6 +314,8 @@ def _around(
     for before in reversed(tokens[:position]):
         if before.text in _LINKS or before.kind == "stop" or _ASPECT.search(before.text):
             continue  # (搞了个什么主题日: a verb with its particle is no thing)
+        if count and before.kind == "frame":
+            continue  # 国家实验室一共有几个: what comes before the frame word is counted
         if before.kind == "word" and nounish(before) and len(before.text) > 1:
             return before, count
         return None, False

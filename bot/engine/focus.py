@@ -169,11 +169,24 @@ def _focused(
         tuple(clauses),
         span,
         tagged,
-        any(word in text for word in words.deixis),
+        _points_back(text, words.deixis),
         claims,
     )
 
 
+def _points_back(text: str, deixis: frozenset[str]) -> bool:
+    """Does the asking clause point back at a place (那边, 他们那)? Not 他们那个 / 那里的那种:
+    there 那 begins a determiner of a thing (他们那个战略目标)."""
+    for word in deixis:
+        at = text.find(word)
+        while at >= 0:
+            if text[at + len(word) : at + len(word) + 1] not in _DETERMINED:
+                return True
+            at = text.find(word, at + 1)
+    return False
+
+
+_DETERMINED = frozenset("个些种款家位份项")
 _SOURCE = re.compile(r"^(?:文章|文中|原文|报道|新闻|上面)里?(?:面)?")  # 文章里|是这么说的吗
 _ARTICLE_SAYS = re.compile(r"(?:文章|文中|报道|原文|新闻|作者)里?(?:说|提到|讲)")
 

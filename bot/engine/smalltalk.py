@@ -36,6 +36,7 @@ def clause_smalltalk(index: Index, question: Question) -> str | None:
     """The small-talk item of a message of several clauses that are all small talk (or say
     nothing at all), else None: "晚安，明天再聊" is a goodbye, though 明天 is the article's word."""
     focus = question.focus
+    english = False
     if focus is None or len(focus.clauses) < 2:
         english = question.english and " " in question.normalised
         if not english or len(question.normalised) > 2 * CLAUSE_CHARS:
@@ -50,9 +51,10 @@ def clause_smalltalk(index: Index, question: Question) -> str | None:
             return None
         tokens = index.analyzer.tokens(normalised)
         item, score = _best(index, normalised, index.analyzer.fold(normalised), tokens)
-        if item is not None and score >= SMALLTALK_AT:
-            found.append(item)
-        elif any(t.kind != "stop" and t.text not in index.smalltalk_words for t in tokens):
+        other = [t for t in tokens if t.kind != "stop" and t.text not in index.smalltalk_words]
+        if item is not None and score >= SMALLTALK_AT and not (english and other):
+            found.append(item)  # ("hey whats the title of this article" asks for the title)
+        elif other:
             return None  # a clause that says something else
     if not found:
         return None
