@@ -286,3 +286,8 @@ def test_a_kind_claimed_of_a_name_is_the_kind_the_article_writes_before_it(
 def test_a_two_digit_year_after_a_dating_word_is_that_year(engine) -> None:
     reply = engine.ask("一区2023年承接三城成果超270个 比22年翻番了")
     assert reply.verdict == "yes" and "2022年" in reply.text
+
+
+def test_is_he_bragging_asks_to_check_the_claim_before_it(engine) -> None:
+    reply = engine.ask("我老公在亦庄上班，他说纪姝婷团队那刀具让效率提高了5倍，吹牛吧？")
+    assert reply.kind == "answer" and reply.verdict == "no" and "2至3倍" in reply.text

@@ -45,3 +45,13 @@ def test_what_the_article_does_not_say_is_declined(engine, question: str) -> Non
 def test_the_source_of_the_data_box(engine) -> None:
     reply = engine.ask("source of the data box?")
     assert reply.kind == "answer" and "中关村管委会" in reply.text
+
+
+def test_a_robot_arm_and_lol(engine) -> None:
+    reply = engine.ask("what did the monkey grab with the robot arm lol")
+    assert reply.kind == "answer" and "草莓" in reply.text
+
+
+def test_an_english_verb_before_yixia_is_a_request_not_a_word_asked(engine) -> None:
+    reply = engine.ask("三城一区具体是哪几个 list一下")
+    assert reply.kind == "answer" and "怀柔科学城" in reply.text

@@ -65,9 +65,14 @@ def parts(text: str) -> list[str]:
     return [p for p in _PARTS.split(text) if len(p.strip()) >= 4]
 
 
+# "list一下", "google一下": an English verb asked of the bot (X一下 is "do X, please"), no word
+# of what is asked
+_ENGLISH_VERB = re.compile(r"(?<![a-z])[a-z]+ ?(?=一下)")
+
+
 def read(index: Index, text: str, bot_username: str = "") -> Question:
     """Everything the stages after this one read of the question, worked out once."""
-    normalised = normalize(text, bot_username)
+    normalised = _ENGLISH_VERB.sub("", normalize(text, bot_username))
     analyzer = index.analyzer
     folded = analyzer.fold(normalised, fuzzy=True) if normalised else ""  # (once)
     tokens = analyzer.question_tokens(folded) if normalised else []
