@@ -60,3 +60,14 @@ def test_described_things_are_named(engine, question: str, name: str) -> None:
 )
 def test_unnamed_things_are_still_declined(engine, question: str) -> None:
     assert engine.ask(question).kind != "answer"
+
+
+def test_a_description_whose_head_names_the_kind_of_the_name(engine) -> None:
+    # 聘用制度: 预聘—长聘制 is a 制度, though the article never writes 制度
+    reply = engine.ask("让搞科研的能安心坐冷板凳 不用老被短期考核折腾的那种聘用制度叫啥")
+    assert reply.kind == "answer" and "长聘" in reply.text
+
+
+def test_which_school_is_answered_by_the_body_named(engine) -> None:
+    reply = engine.ask("请了图灵奖得主当院长的那个新学院是哪个学校的")
+    assert reply.kind == "answer" and "清华大学" in reply.text

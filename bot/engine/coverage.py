@@ -102,7 +102,7 @@ def cover(
             (
                 token.kind == "word"
                 and describing(question, token)
-                and head_covered(question, text)
+                and head_covered(question, text, _names_of(index, candidate))
             )
             or object_described(index, question, token, text)
         ):
@@ -115,6 +115,10 @@ def cover(
             result.uncovered.append(token.text)
             _veto_uncovered(index, candidate, question, token, result)
     return result
+
+
+def _names_of(index: Index, candidate: Candidate) -> tuple[str, ...]:
+    return tuple(name for fact in candidate.facts for name in index.fact_names[fact.id])
 
 
 def _covered(index: Index, text: str, token: Token, lenient: bool, typo: bool) -> float:

@@ -68,9 +68,10 @@ def object_described(index: Index, question: Question, token: Token, text: str) 
     return describing(question, token) and head_covered(question, text)
 
 
-def head_covered(question: Question, text: str) -> bool:
+def head_covered(question: Question, text: str, names: tuple[str, ...] = ()) -> bool:
     """Does the candidate name the head of the description, the word right before what asks
-    for the name (超大规模智能模型 of "……的超大规模智能模型叫啥")?"""
+    for the name (超大规模智能模型 of "……的超大规模智能模型叫啥"), or name a thing of that kind
+    (`names`, its facts' names: 预聘长聘制 is a 制度)?"""
     if "head" not in question.memo:  # (the same for every candidate)
         folded = question.folded
         asked = _NAME_AT_END.search(folded)
@@ -80,4 +81,13 @@ def head_covered(question: Question, text: str) -> bool:
         # 个追太阳的神话人物，叫啥": what is pointed at (那个……的云平台) when 人物 is no head
         also = [t.text for t in question.content if pointed and t.text == pointed.group(1)]
         question.memo["head"] = tuple(h for h in (heads[-1:] + also[-1:]) if h)
-    return any(head in text for head in question.memo["head"])
+    return any(
+        head in text or any(_of_kind(name, head) for name in names)
+        for head in question.memo["head"]
+    )
+
+
+def _of_kind(name: str, kind: str) -> bool:
+    """预聘长聘制 is a 制度, 微小卫星创新研究院 a 研究院: the name ends with the kind word, or
+    with its first character when the kind word is two long."""
+    return name.endswith(kind) or (len(kind) == 2 and len(name) > 2 and name.endswith(kind[0]))
