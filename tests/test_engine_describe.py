@@ -71,3 +71,19 @@ def test_a_description_whose_head_names_the_kind_of_the_name(engine) -> None:
 def test_which_school_is_answered_by_the_body_named(engine) -> None:
     reply = engine.ask("请了图灵奖得主当院长的那个新学院是哪个学校的")
     assert reply.kind == "answer" and "清华大学" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "那个用追太阳的神话人物命名的量子计算云平台叫什么",
+        "那个量子计算云平台，名字跟神话里追太阳的巨人一样，叫啥",
+    ],
+)
+def test_what_a_name_means_weighs_little_beside_a_head_the_article_curates(
+    engine, question: str
+) -> None:
+    # the head (量子计算云平台) says which thing; the myth its name comes from is not in the
+    # article, and must not veto the answer
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and "夸父" in reply.text

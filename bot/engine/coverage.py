@@ -11,7 +11,7 @@ from functools import lru_cache
 from bot.engine.analysis import MERGED, Token
 from bot.engine.claims import comparable, dated, quantities
 from bot.engine.describe import described_kind
-from bot.engine.describing import describing, head_covered, object_described
+from bot.engine.describing import describing, head_covered, named_head, object_described
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
 from bot.engine.kinds import renamed, rival_name
@@ -19,6 +19,8 @@ from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
 DESCRIPTION_WEIGHT = 0.5
+NAMED_HEAD_WEIGHT = 0.2  # when the head is itself a term of the article's (量子计算云平台): it
+# says which thing, and the rest (名字跟神话里追太阳的巨人一样) only what its name means
 
 
 @dataclass
@@ -106,7 +108,8 @@ def cover(
             )
             or object_described(index, question, token, text)
         ):
-            weight *= DESCRIPTION_WEIGHT  # a word of a description the article words otherwise
+            weight = _described_weight(question, weight)
+            # a word of a description the article words otherwise
             # ("带版本号的超大规模智能模型叫啥"): it says which thing, the head says what
         result.total += weight
         result.covered += weight * match
@@ -115,6 +118,18 @@ def cover(
             result.uncovered.append(token.text)
             _veto_uncovered(index, candidate, question, token, result)
     return result
+
+
+def _described_weight(question: Question, weight: float) -> float:
+    """A description's word weighs half; when its head is a term of the article's, no more
+    than a fifth of the head: the head says which thing, the rest what its name means."""
+    head = named_head(question)
+    if not head:
+        return weight * DESCRIPTION_WEIGHT
+    assert question.features is not None
+    weights = zip(question.content, question.features.weights, strict=True)
+    heads = [w for t, w in weights if t.text == head]
+    return min(weight, heads[0] if heads else weight) * NAMED_HEAD_WEIGHT
 
 
 def _names_of(index: Index, candidate: Candidate) -> tuple[str, ...]:

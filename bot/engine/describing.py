@@ -24,7 +24,9 @@ _DESCRIBED = re.compile(
 _NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
 # The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
 _HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
-_POINTED = re.compile(r"(?:那个|这个|那种|那款|那台|那家)[^ 的]{1,12}的([\u4e00-\u9fff]{2,8})")
+_POINTED = re.compile(
+    r"(?:那个|这个|那种|那款|那台|那家)(?:[^ 的]{1,12}的)?([\u4e00-\u9fff]{2,8})"
+)
 _HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
 
 
@@ -68,23 +70,38 @@ def object_described(index: Index, question: Question, token: Token, text: str) 
     return describing(question, token) and head_covered(question, text)
 
 
+def named_head(question: Question) -> str:
+    """The description's head when it is a term the article curates (量子计算云平台), else ""."""
+    heads = _heads(question)
+    return next(
+        (t.text for t in question.content if t.kind == "entity" and t.text in heads), ""
+    )
+
+
 def head_covered(question: Question, text: str, names: tuple[str, ...] = ()) -> bool:
     """Does the candidate name the head of the description, the word right before what asks
     for the name (超大规模智能模型 of "……的超大规模智能模型叫啥"), or name a thing of that kind
     (`names`, its facts' names: 预聘长聘制 is a 制度)?"""
+    heads = _heads(question)
+    return any(
+        head in text or any(_of_kind(name, head) for name in names)
+        for head in heads
+    )
+
+
+def _heads(question: Question) -> tuple[str, ...]:
+    """The head words of a description, read once per question: the word right before what
+    asks for the name, and the thing pointed at ("那个做量子计算的云平台，名字是个追太阳的神话
+    人物，叫啥": 云平台, when 人物 is no head)."""
     if "head" not in question.memo:  # (the same for every candidate)
         folded = question.folded
         asked = _NAME_AT_END.search(folded)
         prefix = folded[: asked.start()].rstrip() if asked else ""
         heads = [t.text for t in question.content if prefix and prefix.endswith(t.text)]
-        pointed = _POINTED.search(prefix) if asked else None  # "那个做量子计算的云平台，名字是
-        # 个追太阳的神话人物，叫啥": what is pointed at (那个……的云平台) when 人物 is no head
+        pointed = _POINTED.search(prefix) if asked else None
         also = [t.text for t in question.content if pointed and t.text == pointed.group(1)]
         question.memo["head"] = tuple(h for h in (heads[-1:] + also[-1:]) if h)
-    return any(
-        head in text or any(_of_kind(name, head) for name in names)
-        for head in question.memo["head"]
-    )
+    return question.memo["head"]
 
 
 def _of_kind(name: str, kind: str) -> bool:
