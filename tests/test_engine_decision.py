@@ -242,3 +242,13 @@ def test_an_english_greeting_before_a_question_does_not_make_it_small_talk(engin
 def test_a_count_before_a_frame_word_is_still_a_count(engine) -> None:
     # 国家实验室一共有几个: the article ranks Beijing's labs first, and counts none
     assert engine.ask("北京的国家实验室一共有几个").kind != "answer"
+
+
+def test_two_close_candidates_naming_the_same_person_asked_for_answer(engine) -> None:
+    reply = engine.ask("觉得看着是一个月其实靠二十多年积累的那位清华副院长叫什么")
+    assert reply.kind == "answer" and "朱军" in reply.text
+
+
+@pytest.mark.parametrize("question", ["谢谢机器人，说得很清楚👍", "早上好！我是做锂电池的工程师～"])
+def test_thanks_and_greetings_with_a_remark_are_small_talk(engine, question: str) -> None:
+    assert engine.ask(question).kind == "smalltalk"

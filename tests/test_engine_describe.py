@@ -87,3 +87,14 @@ def test_what_a_name_means_weighs_little_beside_a_head_the_article_curates(
     # article, and must not veto the answer
     reply = engine.ask(question)
     assert reply.kind == "answer" and "夸父" in reply.text
+
+
+def test_a_body_pointed_at_by_its_place_as_the_article_introduced_it(engine) -> None:
+    # 亦庄那家企业: the article says 北京亦庄一家科技企业, then 企业相关负责人刘泽鹏
+    reply = engine.ask("亦庄那家企业里说成本降了三分之二的负责人叫什么")
+    assert reply.kind == "answer" and "刘泽鹏" in reply.text
+
+
+def test_a_person_described_by_what_they_said(engine) -> None:
+    reply = engine.ask("说京津冀从单向疏解变成双向互通的那位部里的负责人是谁")
+    assert reply.kind == "answer" and "解敏" in reply.text

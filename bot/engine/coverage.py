@@ -11,16 +11,19 @@ from functools import lru_cache
 from bot.engine.analysis import MERGED, Token
 from bot.engine.claims import comparable, dated, quantities
 from bot.engine.describe import described_kind
-from bot.engine.describing import describing, head_covered, named_head, object_described
+from bot.engine.describing import (
+    body_placed,
+    described_weight,
+    describing,
+    head_covered,
+    names_of,
+    object_described,
+)
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
 from bot.engine.kinds import renamed, rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
-
-DESCRIPTION_WEIGHT = 0.5
-NAMED_HEAD_WEIGHT = 0.2  # when the head is itself a term of the article's (量子计算云平台): it
-# says which thing, and the rest (名字跟神话里追太阳的巨人一样) only what its name means
 
 
 @dataclass
@@ -72,6 +75,7 @@ def cover(
             or rival_name(index, candidate.facts, question, token)
             or renamed(index, candidate.facts, question, token)
             or index.opposites.get(token.text, "\0") in facts_text
+            or body_placed(index, candidate, question, token)
         ):
             match = 1.0  # "Vidu能生成一分钟的视频吗": the 16秒 it states settles the claim;
             # "北脑二号是清华大学研发的吗": the body it names settles who made it
@@ -81,8 +85,11 @@ def cover(
             and has_instance(index, candidate, token)
         ):
             match = 0.8  # 什么大奖 -> 图灵奖: the answer names one of the kind asked
-        if titled and not shared.yes_no and not _claims(question) and deputy_only(
-            word, facts_text, question.folded
+        if (
+            titled
+            and not shared.yes_no
+            and not _claims(question)
+            and deputy_only(word, facts_text, question.folded)
         ):
             match = 0.0  # 院长 asked, only a 副院长 named: another post
             result.blocking.append(word)
@@ -104,11 +111,11 @@ def cover(
             (
                 token.kind == "word"
                 and describing(question, token)
-                and head_covered(question, text, _names_of(index, candidate))
+                and head_covered(question, text, names_of(index, candidate))
             )
             or object_described(index, question, token, text)
         ):
-            weight = _described_weight(question, weight)
+            weight = described_weight(question, weight)
             # a word of a description the article words otherwise
             # ("带版本号的超大规模智能模型叫啥"): it says which thing, the head says what
         result.total += weight
@@ -118,22 +125,6 @@ def cover(
             result.uncovered.append(token.text)
             _veto_uncovered(index, candidate, question, token, result)
     return result
-
-
-def _described_weight(question: Question, weight: float) -> float:
-    """A description's word weighs half; when its head is a term of the article's, no more
-    than a fifth of the head: the head says which thing, the rest what its name means."""
-    head = named_head(question)
-    if not head:
-        return weight * DESCRIPTION_WEIGHT
-    assert question.features is not None
-    weights = zip(question.content, question.features.weights, strict=True)
-    heads = [w for t, w in weights if t.text == head]
-    return min(weight, heads[0] if heads else weight) * NAMED_HEAD_WEIGHT
-
-
-def _names_of(index: Index, candidate: Candidate) -> tuple[str, ...]:
-    return tuple(name for fact in candidate.facts for name in index.fact_names[fact.id])
 
 
 def _covered(index: Index, text: str, token: Token, lenient: bool, typo: bool) -> float:

@@ -81,7 +81,7 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         best = None  # "你好厉害啊", "你是做什么用的": nothing of the article is named;
         # "你好啊，机器人": a greeting that names something, but asks nothing
     if best and best.score >= ANSWER_AT and chat <= max(best.score, SMALLTALK_AT):
-        return _answer_or_clarify(replies, best, admissible, notes, out)
+        return _answer_or_clarify(index, question, replies, best, admissible, notes, out)
     if smalltalk is not None and (
         chat >= SMALLTALK_AT or (chat >= SMALLTALK_ADDRESSED and not anchored)
     ):
@@ -214,7 +214,10 @@ def _anchored(index: Index, question: Question, best: Scored | None) -> bool:
 
 
 def _answer_or_clarify(
-    replies: Replies, best: Scored, admissible: list[Scored], notes: dict, out: dict | None
+    index: Index,
+    question: Question,
+    replies: Replies,
+    best: Scored, admissible: list[Scored], notes: dict, out: dict | None
 ) -> Reply:
     """Answer with the best unless a rival with another answer is as close and as good."""
     rival = next((s for s in admissible[1:] if not same_answer(s, best)), None)
@@ -224,12 +227,35 @@ def _answer_or_clarify(
         or best.score >= CONFIDENT
         or best.resemblance >= NEAR_COPY
         or _same_paragraph(best, rival)
+        or _same_person_named(index, question, best, rival)
     ):
         notes["decision"] = f"answer: {best.candidate.key} leads with {best.score:.3f}"
         return replies.answer(best, out)
     close = [s for s in admissible if best.score - s.score < CLEAR_LEAD]
     notes["decision"] = "clarify: several candidates are equally close"
     return replies.clarify(close, out)
+
+
+def _same_person_named(index: Index, question: Question, best: Scored, rival: Scored) -> bool:
+    """Does a question that asks who (那位副院长叫什么) get the same person from both close
+    candidates? Then either answer names them, and there is nothing to choose between."""
+    if not _WHO.search(question.folded):
+        return False
+    types = index.analyzer.entity_types
+
+    def people(scored: Scored) -> set[str]:
+        return {
+            name
+            for fact in scored.candidate.facts
+            for name in index.fact_names[fact.id]
+            if types.get(name) == "person" and name not in question.folded
+        }
+
+    named = people(best)
+    return bool(named) and named <= people(rival)
+
+
+_WHO = re.compile(r"谁|哪位|叫什么|叫啥|名字")
 
 
 def _otherwise(

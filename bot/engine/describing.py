@@ -7,15 +7,20 @@ from __future__ import annotations
 import re
 
 from bot.engine.analysis import MERGED, Token
-from bot.engine.index import Index
+from bot.engine.index import Candidate, Index
 from bot.engine.question import Question
+
+DESCRIPTION_WEIGHT = 0.5
+NAMED_HEAD_WEIGHT = 0.2  # when the head is itself a term of the article's (量子计算云平台): it
+# says which thing, and the rest (名字跟神话里追太阳的巨人一样) only what its name means
 
 # What follows a word of a description: ……的(那个)X叫什么 / 是什么.
 _NAME_ASKED = (
-    r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|全名|学名|是哪个|是哪家|怎么叫|咋叫|怎么称呼)"
+    r"(?:叫什么|叫啥|是什么|是啥|名字|名称|全称|全名|学名|是哪个|是哪家|怎么叫|咋叫|怎么称呼"
+    r"|是谁|是哪位)"
 )
 _DESCRIBED = re.compile(
-    r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
+    r"[^的?？]{0,14}的\s*(?:那个|这个|那种|那款|那家|那台|那张|那两个|那位|这位|那)?\s*[\u4e00-\u9fff]{0,6}?\s*"
     rf"{_NAME_ASKED}"
     rf"|[\u4e00-\u9fff]{{2,4}}\s*{_NAME_ASKED}"  # 土豆|品种叫啥: a word before the head asked
 )
@@ -27,7 +32,7 @@ _HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
 _POINTED = re.compile(
     r"(?:那个|这个|那种|那款|那台|那家)(?:[^ 的]{1,12}的)?([\u4e00-\u9fff]{2,8})"
 )
-_HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那)\s*$")
+_HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那位|这位|那)\s*$")
 
 
 def describing(question: Question, token: Token) -> bool:
@@ -108,3 +113,36 @@ def _of_kind(name: str, kind: str) -> bool:
     """预聘长聘制 is a 制度, 微小卫星创新研究院 a 研究院: the name ends with the kind word, or
     with its first character when the kind word is two long."""
     return name.endswith(kind) or (len(kind) == 2 and len(name) > 2 and name.endswith(kind[0]))
+
+
+def described_weight(question: Question, weight: float) -> float:
+    """A description's word weighs half; when its head is a term of the article's, no more
+    than a fifth of the head: the head says which thing, the rest what its name means."""
+    head = named_head(question)
+    if not head:
+        return weight * DESCRIPTION_WEIGHT
+    assert question.features is not None
+    weights = zip(question.content, question.features.weights, strict=True)
+    heads = [w for t, w in weights if t.text == head]
+    return min(weight, heads[0] if heads else weight) * NAMED_HEAD_WEIGHT
+
+def body_placed(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
+    """Is the word the place of a body the question points at ("亦庄那家企业的负责人"), which
+    the article introduces there (北京亦庄一家科技企业) and the candidate speaks of again
+    (企业相关负责人)? The place says which body, as the article did a paragraph before."""
+    word = token.text
+    if not (index.analyzer.entity_types.get(word) == "place" or token.pos == "ns"):
+        return False
+    pointed = re.search(
+        rf"{re.escape(word)}(?:那|这)(?:家|所|个)([\u4e00-\u9fff]{{2}})", question.folded
+    )
+    if pointed is None or pointed.group(1) not in candidate.text:
+        return False
+    body = pointed.group(1)
+    return (
+        re.search(rf"{re.escape(word)}[1一]家[\u4e00-\u9fff]{{0,4}}{body}", index.article_text)
+        is not None
+    )
+
+def names_of(index: Index, candidate: Candidate) -> tuple[str, ...]:
+    return tuple(name for fact in candidate.facts for name in index.fact_names[fact.id])

@@ -84,7 +84,7 @@ _LINKS = {"是", "有", "为", "达", "约", "了", "共", "一共", "总共", "
 _MEASURES = {"年", "月", "天", "秒", "倍", "次", "周", "分钟", "小时", "个月"}
 # Classifiers that count one kind of thing only (例 operations, 项 results, 件 patents) and
 # units of size (亩, 米), unlike 家 and 所, which count the same bodies in turn
-_OWN_CLASSIFIERS = {"例", "项", "件", "台", "亩", "吨", "元", "米", "厘米", "公里", "平方米", "公斤"}
+_OWN_CLASSIFIERS = {"例", "项", "件", "台", "亩", "吨", "元", "米", "厘米", "公里", "平方米"}
 _CATEGORY_WORDS = {"什么", "是什么", "什么样", "哪个", "哪些", "哪种", "哪一", "有哪些", "啥"}
 _CATEGORY_WORDS |= {"哪家", "哪所", "哪类"}  # 哪家通讯社: 新华社 is one
 

@@ -6,7 +6,7 @@ import re
 
 from bot.engine.index import Index
 from bot.engine.normalize import normalize
-from bot.engine.question import Question
+from bot.engine.question import INTERROGATIVE, Question
 from bot.engine.scoring import resemblances
 
 SMALLTALK_AT = 0.5  # resemblance to a small-talk example that makes a question small talk
@@ -42,8 +42,9 @@ def clause_smalltalk(index: Index, question: Question) -> str | None:
         if not english or len(question.normalised) > 2 * CLAUSE_CHARS:
             return None
         texts = [t for t in re.split(r"\band\b|,", question.text.lower()) if t.strip()]
-    else:
-        texts = [c.text for c in focus.clauses]
+    else:  # a remark about the writer beside a greeting asks nothing ("早上好！我是做锂电池的")
+        asks = INTERROGATIVE.search(question.text) is not None
+        texts = [c.text for c in focus.clauses if asks or c.role != "remark"]
     found: list[str] = []
     for text in texts:
         normalised = normalize(text)
