@@ -252,3 +252,24 @@ def test_two_close_candidates_naming_the_same_person_asked_for_answer(engine) ->
 @pytest.mark.parametrize("question", ["谢谢机器人，说得很清楚👍", "早上好！我是做锂电池的工程师～"])
 def test_thanks_and_greetings_with_a_remark_are_small_talk(engine, question: str) -> None:
     assert engine.ask(question).kind == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("那个北脑二号已经用在病人身上了吧", "北脑二号"),
+        ("姚智院士是清华的老校友吧", "姚智"),
+        ("听说Vidu已经开放给普通用户免费用了，真的吗", "Vidu"),
+    ],
+)
+def test_a_claim_the_article_leaves_open_shows_what_it_says_of_the_thing(
+    engine, question: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "fallback" and reply.verdict == "unstated"
+    assert reply.lead == "文章没有说这一点。它说的是：" and quoted in reply.sources[0].quote
+
+
+def test_a_claim_about_a_thing_the_article_does_not_name_is_plainly_declined(engine) -> None:
+    reply = engine.ask("上海的量子计算云平台已经免费开放了吧")
+    assert reply.kind == "fallback" and reply.verdict != "unstated"

@@ -6,7 +6,9 @@ reply with small talk, answer a question about two things with two candidates, o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from bot.engine.claims import UNSTATED
 from bot.engine.index import Index
 from bot.engine.question import INTERROGATIVE, Question
 from bot.engine.replies import Replies, describe, merge
@@ -217,7 +219,10 @@ def _answer_or_clarify(
     index: Index,
     question: Question,
     replies: Replies,
-    best: Scored, admissible: list[Scored], notes: dict, out: dict | None
+    best: Scored,
+    admissible: list[Scored],
+    notes: dict,
+    out: dict | None,
 ) -> Reply:
     """Answer with the best unless a rival with another answer is as close and as good."""
     rival = next((s for s in admissible[1:] if not same_answer(s, best)), None)
@@ -283,12 +288,49 @@ def _otherwise(
     if not question.content:
         notes["decision"] = "fallback: no content words in the question"
         return replies.no_question(out)
+    said = _said_of_subject(index, question, ranked)
+    if said is not None:  # "北脑二号已经用在病人身上了吧": not said; here is what is said of it
+        notes["decision"] = f"unstated: {said.candidate.key} speaks of the thing, not of that"
+        return replace(
+            replies.answer(said, out),
+            kind="fallback",
+            lead=UNSTATED,
+            verdict="unstated",
+            unanswered=True,
+        )
     if ranked and not admissible:
         why = ranked[0].blocking or ranked[0].uncovered
         notes["decision"] = f"fallback: the article does not cover {'、'.join(why)}"
     else:
         notes["decision"] = "fallback: nothing scores high enough"
     return replies.dont_know(ranked, out)
+
+
+def _said_of_subject(index: Index, question: Question, ranked: list[Scored]) -> Scored | None:
+    """A claim or yes/no question about a thing the article names, whose predicate it does not
+    cover ("姚智院士是清华的老校友吧"): the best match when it speaks of every name the question
+    gives, for the reply that the article does not say, and what it does say of the thing."""
+    focus, shared = question.focus, question.features
+    if not ranked or shared is None or focus is None:
+        return None
+    if not (focus.is_claim or shared.yes_no):
+        return None
+    best = ranked[0]
+    named = [
+        t.text
+        for t in question.content
+        if t.kind == "entity" and t.text in index.analyzer.entity_types
+    ]
+    missing = set(best.blocking) | set(best.uncovered)
+    if not named or any(n in missing for n in named) or best.score < UNSTATED_AT:
+        return None
+    if any(t.kind in ("entity", "number") and t.text in missing for t in question.content):
+        return None  # another name or a figure the sentence lacks: it may be of another thing
+    naming = [s for s in ranked[:4] if all(n in _text(index, s) for n in named)]
+    return naming[0] if naming else best  # (the sentence that writes the name, if one does)
+
+
+UNSTATED_AT = 0.28  # the least score of the sentence shown as what the article does say
 
 
 def pair_for(index: Index, ranked: list[Scored], normalised: str) -> tuple[Scored, Scored] | None:
