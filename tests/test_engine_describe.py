@@ -98,3 +98,19 @@ def test_a_body_pointed_at_by_its_place_as_the_article_introduced_it(engine) -> 
 def test_a_person_described_by_what_they_said(engine) -> None:
     reply = engine.ask("说京津冀从单向疏解变成双向互通的那位部里的负责人是谁")
     assert reply.kind == "answer" and "解敏" in reply.text
+
+
+def test_a_count_inside_a_description_is_not_what_is_asked(engine) -> None:
+    # 几个部门联合印发的那个文件叫啥名 asks the document's name, not how many departments
+    reply = engine.ask("今年1月几个部门联合印发的那个关于未来产业的文件，叫啥名？")
+    assert reply.kind == "answer" and "实施意见" in reply.text
+
+
+def test_two_candidates_giving_the_same_name_of_the_kind_described_answer(engine) -> None:
+    reply = engine.ask("那种先给年轻人几年稳定期、考察通过再给长期岗位的制度叫什么")
+    assert reply.kind == "answer" and "长聘" in reply.text
+
+
+def test_the_thing_pointed_at_ends_in_the_head(engine) -> None:
+    reply = engine.ask("最近挺火的那个国产视频生成模型，清华参与搞的，叫什么名字来着？")
+    assert reply.kind == "answer" and "Vidu" in reply.text

@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from bot.engine.claims import UNSTATED
+from bot.engine.describing import described_heads, of_kind
 from bot.engine.index import Index
 from bot.engine.question import INTERROGATIVE, Question
 from bot.engine.replies import Replies, describe, merge
@@ -242,22 +243,25 @@ def _answer_or_clarify(
 
 
 def _same_person_named(index: Index, question: Question, best: Scored, rival: Scored) -> bool:
-    """Does a question that asks who (那位副院长叫什么) get the same person from both close
-    candidates? Then either answer names them, and there is nothing to choose between."""
+    """Does a question that asks who or what a thing is called (那位副院长叫什么, ……的制度叫
+    什么) get the same name from both close candidates: the same person, or the same name of
+    the kind described? Then either answer names it, and there is nothing to choose."""
     if not _WHO.search(question.folded):
         return False
     types = index.analyzer.entity_types
+    heads = described_heads(question)
 
-    def people(scored: Scored) -> set[str]:
+    def given(scored: Scored) -> set[str]:
         return {
             name
             for fact in scored.candidate.facts
             for name in index.fact_names[fact.id]
-            if types.get(name) == "person" and name not in question.folded
+            if name not in question.folded
+            and (types.get(name) == "person" or any(of_kind(name, h) for h in heads))
         }
 
-    named = people(best)
-    return bool(named) and named <= people(rival)
+    named = given(best)
+    return bool(named) and named <= given(rival)
 
 
 _WHO = re.compile(r"谁|哪位|叫什么|叫啥|名字")

@@ -77,7 +77,7 @@ def object_described(index: Index, question: Question, token: Token, text: str) 
 
 def named_head(question: Question) -> str:
     """The description's head when it is a term the article curates (量子计算云平台), else ""."""
-    heads = _heads(question)
+    heads = described_heads(question)
     return next(
         (t.text for t in question.content if t.kind == "entity" and t.text in heads), ""
     )
@@ -87,14 +87,14 @@ def head_covered(question: Question, text: str, names: tuple[str, ...] = ()) -> 
     """Does the candidate name the head of the description, the word right before what asks
     for the name (超大规模智能模型 of "……的超大规模智能模型叫啥"), or name a thing of that kind
     (`names`, its facts' names: 预聘长聘制 is a 制度)?"""
-    heads = _heads(question)
+    heads = described_heads(question)
     return any(
-        head in text or any(_of_kind(name, head) for name in names)
+        head in text or any(of_kind(name, head) for name in names)
         for head in heads
     )
 
 
-def _heads(question: Question) -> tuple[str, ...]:
+def described_heads(question: Question) -> tuple[str, ...]:
     """The head words of a description, read once per question: the word right before what
     asks for the name, and the thing pointed at ("那个做量子计算的云平台，名字是个追太阳的神话
     人物，叫啥": 云平台, when 人物 is no head)."""
@@ -104,12 +104,12 @@ def _heads(question: Question) -> tuple[str, ...]:
         prefix = folded[: asked.start()].rstrip() if asked else ""
         heads = [t.text for t in question.content if prefix and prefix.endswith(t.text)]
         pointed = _POINTED.search(prefix) if asked else None
-        also = [t.text for t in question.content if pointed and t.text == pointed.group(1)]
+        also = [t.text for t in question.content if pointed and pointed.group(1).endswith(t.text)]
         question.memo["head"] = tuple(h for h in (heads[-1:] + also[-1:]) if h)
     return question.memo["head"]
 
 
-def _of_kind(name: str, kind: str) -> bool:
+def of_kind(name: str, kind: str) -> bool:
     """预聘长聘制 is a 制度, 微小卫星创新研究院 a 研究院: the name ends with the kind word, or
     with its first character when the kind word is two long."""
     return name.endswith(kind) or (len(kind) == 2 and len(name) > 2 and name.endswith(kind[0]))

@@ -266,6 +266,8 @@ def _asked_thing(tokens: list[Token]) -> tuple[Token | None, bool]:
         count = token.text in ("多少", "几") or _COUNT_WORD.match(token.text) is not None
         if token.text not in _QUESTION_WORDS and not count:
             continue
+        if count and _in_description(tokens, position):
+            continue  # 几个部门联合印发的那个文件叫啥名: which document, not how many bodies
         found = _around(tokens, position, token, count)
         if found is not None:
             return found
@@ -283,6 +285,17 @@ def _head_of(tokens: list[Token], at: int) -> Token:
     ):
         return rest[1]
     return tokens[at]
+
+
+_NAMING = frozenset(["叫", "名字", "名称", "名", "全称"])
+
+
+def _in_description(tokens: list[Token], position: int) -> bool:
+    """Is the count word inside a description of a thing whose name the question asks (……的
+    那个文件叫啥名)?"""
+    rest = tokens[position + 1 :]
+    at = next((i for i, t in enumerate(rest) if t.text == "的"), -1)
+    return at >= 0 and any(t.text in _NAMING for t in rest[at + 1 :])
 
 
 def _around(
