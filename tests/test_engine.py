@@ -76,3 +76,11 @@ def test_any_text_gets_a_bounded_reply(engine, text: str) -> None:
     assert reply.kind in KINDS
     assert 0 < len(reply.text) < 4000
     assert len(reply.suggestions) <= 3
+
+
+def test_the_one_sentence_that_asks_is_answered_when_the_whole_message_is_not(engine) -> None:
+    reply = engine.ask(
+        "Hi! I'm learning Chinese and reading this piece about Beijing's tech scene. "
+        "Who wrote the article?"
+    )
+    assert reply.kind == "answer" and "于心月" in reply.text

@@ -85,6 +85,10 @@ class Engine:
         reply = self._ask_one(text, explain)
         # (only sentences that ask: "我同事说才三五年，我不信。他们研究多久了？" asks once)
         sentences = [s for s in parts(text) if INTERROGATIVE.search(s.lower())]
+        if len(sentences) == 1 and reply.kind != "answer" and sentences[0] != text:
+            alone = self._ask_one(sentences[0], explain)  # "Hi! I'm learning Chinese and
+            # reading this piece. Who wrote the article?": the one sentence that asks
+            return alone if alone.kind == "answer" else reply
         if len(sentences) < 2 or len(sentences) > 4:
             return reply
         # "刀具是加工什么零件的？效率提升了多少？": two questions, two answers.

@@ -23,7 +23,7 @@ INTERROGATIVE = re.compile(
     r"|how|what|who|when|where|why|which"
 )
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+|[A-Z]{2,})\b")
-_PARTS = re.compile(r"[？?；;！!。]+")
+_PARTS = re.compile(r"[？?；;！!。]+|(?<=[a-z])\.\s+(?=[A-Z])")  # (and an English full stop)
 _NONE: frozenset[str] = frozenset()
 _CONFIRMING = re.compile(r"(?:吗|吧|对吧|是吗|对不对|没错吧)$")
 
