@@ -55,3 +55,15 @@ def test_a_robot_arm_and_lol(engine) -> None:
 def test_an_english_verb_before_yixia_is_a_request_not_a_word_asked(engine) -> None:
     reply = engine.ask("三城一区具体是哪几个 list一下")
     assert reply.kind == "answer" and "怀柔科学城" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("RV减速机的cost占整台robot多少", "三分之一"),
+        ("Tsinghua的AI学院有哪两个key direction", "人工智能+X"),
+    ],
+)
+def test_mixed_questions(engine, question: str, expected: str) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and expected in reply.text

@@ -125,3 +125,9 @@ def test_their_that_is_a_determiner_not_a_place_pointed_back_at(engine) -> None:
 def test_a_clause_asking_how_the_article_explains_it_asks_of_the_clause_before(engine) -> None:
     reply = engine.ask("班主任一枚，学生问Vidu一个月从8秒到16秒凭啥这么快，文章怎么解释的")
     assert reply.kind == "answer" and "长期科研积累" in reply.text
+
+
+def test_it_in_the_asking_clause_is_the_name_the_clause_before_gives(engine) -> None:
+    # 它 is 北脑二号, named in a remark; Vidu's launch is another thing's
+    reply = engine.ask("朋友圈有人转发北脑二号填补了技术空白，它是在哪个活动上发布的？")
+    assert reply.kind == "answer" and "北脑二号" in reply.text and "开幕式" in reply.text

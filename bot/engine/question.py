@@ -199,6 +199,12 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         if of < 0:
             return _Scene(_NONE, _NONE, _NONE, asking, "")  # "……和北大比，哪个更厉害": it
             # asks of them all
+    elif _PRONOUN.match(focus.asking_text) and min(focus.asking) > 0:
+        before = analyzer.tokens(focus.clauses[min(focus.asking) - 1].text, fuzzy=True)
+        named = [t for t in before if t.kind == "entity" and t.text in analyzer.entity_types]
+        asking = asking + named  # 转发北脑二号……，它是在哪个活动上发布的: 它 is 北脑二号
+        asked.extend(t.text for t in named)
+    if of >= 0:
         asking = asking + analyzer.tokens(focus.clauses[of].text, fuzzy=True)
         asked.append(analyzer.fold(focus.clauses[of].text, fuzzy=True))
     types = analyzer.entity_types
@@ -260,6 +266,9 @@ def _own_place(index: Index, asking: list[Token], reported: bool) -> bool:
     ("我在上海，有多少高校")."""
     types = index.analyzer.entity_types
     return reported or any(_place_or_body(types, t) or t.text in types for t in asking)
+
+
+_PRONOUN = re.compile(r"\s*(?:它|它们|其)")
 
 
 def _asked_of(index: Index, focus: Focus) -> int:
