@@ -291,3 +291,24 @@ def test_a_two_digit_year_after_a_dating_word_is_that_year(engine) -> None:
 def test_is_he_bragging_asks_to_check_the_claim_before_it(engine) -> None:
     reply = engine.ask("我老公在亦庄上班，他说纪姝婷团队那刀具让效率提高了5倍，吹牛吧？")
     assert reply.kind == "answer" and reply.verdict == "no" and "2至3倍" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("有人说赵弘是科学技术部的负责人", "中关村创新发展研究院"),  # the ministry's is 解敏
+        ("11家中关村集成服务机构入驻的是天津的园区吧", "雄安"),  # a place inside a park's name
+        ("悟道3.0是一台量子计算机吧", "超大规模智能模型"),  # the kind written before it
+        ("北脑二号是在狗的脑袋里植入薄膜吧", "猴子"),  # an animal against the one named
+    ],
+)
+def test_claims_of_another_posts_place_kind_or_animal_are_corrected(
+    engine, question: str, quoted: str
+) -> None:
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and reply.verdict == "no" and quoted in reply.text
+
+
+def test_the_year_before_another_is_no_figure_and_fanfan_doubles(engine) -> None:
+    reply = engine.ask("2023年一区承接三城的成果超过270个，比前一年翻番，对吗")
+    assert reply.verdict == "yes" and "翻了一番" in reply.text

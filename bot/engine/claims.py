@@ -64,6 +64,8 @@ _RELATIVE_YEARS = {"前年": -2.0, "去年": -1.0, "今年": 0.0, "明年": 1.0,
 _RELATIVE_YEAR = re.compile("|".join(_RELATIVE_YEARS))
 _RANK = re.compile(rf"第(?P<n>{_NUM})(?![期届代号版批年])|首(?:位|个|款|次|批|份|例|家|任)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+_YEAR_BEFORE = re.compile(r"(?:前|上|后|下|次|头)(?:1|一)年")
+_DOUBLED = re.compile(r"翻了(?:1|一)番|翻(?:1|一)?番")
 _MONTH = re.compile(r"(?<![\d.个])(\d{1,2})月")
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
@@ -149,6 +151,8 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
         end = match.end() if end is None else end
         return not any(s < end and match.start() < e for s, e in taken)
 
+    for match in _YEAR_BEFORE.finditer(text):  # 比前一年: the year before another, no figure
+        taken.append(match.span())
     for match in _YEAR.finditer(text):
         year = float(match.group(1))
         found.append((match.span(), Quantity(year, year, "年份")))
@@ -198,9 +202,9 @@ def _spans(text: str) -> list[tuple[tuple[int, int], Quantity]]:
         if quantity is not None:
             found.append(((match.start(), match.start("noun")), quantity))
             taken.append(match.span())
-    doubled = text.find("翻了一番")
-    if doubled >= 0:
-        found.append(((doubled, doubled + 4), Quantity(2.0, 2.0, "倍")))
+    doubled = _DOUBLED.search(text)
+    if doubled is not None:
+        found.append((doubled.span(), Quantity(2.0, 2.0, "倍")))
     return found
 
 

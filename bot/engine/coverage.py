@@ -21,7 +21,7 @@ from bot.engine.describing import (
 )
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
-from bot.engine.kinds import renamed, rival_name
+from bot.engine.kinds import kind_claimed, renamed, rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
@@ -74,6 +74,7 @@ def cover(
             or described_kind(index, candidate, question, token)
             or rival_name(index, candidate.facts, question, token)
             or renamed(index, candidate.facts, question, token)
+            or kind_claimed(index, candidate.facts, question, token)
             or index.opposites.get(token.text, "\0") in facts_text
             or body_placed(index, candidate, question, token)
         ):
@@ -282,11 +283,29 @@ def _name_checked(index: Index, candidate: Candidate, question: Question, token:
     group = _GROUPS.get(types.get(token.text) or token.pos)
     if group is None:
         return False
-    return any(
+    if any(
         _GROUPS.get(types.get(name, "")) == group and name not in question.folded
         for fact in candidate.facts
         for name in index.fact_names[fact.id]
+    ):
+        return True
+    # a place inside the name of a site the candidate gives (雄安 of 河北雄安中关村科技园; not
+    # 山东 of 山东大学, which is a body, not where one is)
+    return group == "place" and any(
+        place in name and place not in question.folded
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+        if types.get(name) is None
+        for place in _places(index)
     )
+
+
+def _places(index: Index) -> tuple[str, ...]:
+    found = memo(index, "places")
+    if not found:
+        types = index.analyzer.entity_types
+        found["all"] = tuple(n for n, t in types.items() if t == "place" and len(n) >= 2)
+    return found["all"]
 
 
 def covers(index: Index, text: str, token: Token, lenient: bool = False) -> float:

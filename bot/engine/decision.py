@@ -113,6 +113,7 @@ def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -
             and best.coverage >= 0.99
             and any(b in question.folded for b in leader.blocking)
         )
+        and not _lacks_claim_subject(question, leader)
         and not (
             leader.blocking == ["名称"]
             and not any(t.kind == "entity" for t in question.content)
@@ -121,6 +122,15 @@ def _outranked(index: Index, question: Question, leader: Scored, best: Scored) -
         # "那个黑色圆盒子叫什么", a description that names nothing: the sentence that
         # describes it does not name it; the one beside it, of the same paragraph, does
     )
+
+
+def _lacks_claim_subject(question: Question, leader: Scored) -> bool:
+    """Is the leader blocked for want of the one a claim is about ("赵弘是科学技术部的负责人",
+    where the leading sentence is about 解敏, the ministry's)? It cannot check the claim."""
+    if question.focus is None or not question.focus.is_claim:
+        return False
+    subject = next((t.text for t in question.content if t.kind == "entity"), None)
+    return subject is not None and subject in leader.blocking
 
 
 # A state the article says was superseded: 今年3月，Vidu还只能生成8秒的视频.

@@ -207,12 +207,37 @@ def miskinded(index: Index, question: Question, facts: Iterable[Fact], text: str
     吧", where they say 量子计算云平台“夸父”、超大规模智能模型“悟道3.0”)? The article writes a
     name right after its kind; the claim's kind words must be that kind's, not another's.
     The thing's name if so, else ""."""
-    if question.focus is None or not question.focus.is_claim:
+    found = _kind_claim(index, question, facts, text)
+    if found is None:
         return ""
+    thing, words, kinds = found
+    if any(_kind_word(w, kinds[thing]) for w in words):
+        return ""
+    others = [kind for name, kind in kinds.items() if name != thing]
+    return thing if any(_kind_word(w, kind) for w in words for kind in others) else ""
+
+
+def kind_claimed(index: Index, facts: Iterable[Fact], question: Question, token: Token) -> bool:
+    """Is the word part of a kind a claim gives its named thing (量子计算机 of "悟道3.0是一台量子
+    计算机吧"), where the quotes write the thing's own kind before its name? Then the claim
+    is checked against that kind, not vetoed by the word."""
+    facts = tuple(facts)
+    text = "".join(index.fact_text[f.id] for f in facts)
+    found = _kind_claim(index, question, facts, text)
+    return found is not None and token.text in found[1]
+
+
+def _kind_claim(
+    index: Index, question: Question, facts: Iterable[Fact], text: str
+) -> tuple[str, list[str], dict[str, str]] | None:
+    """The named thing a claim speaks of, the words of the kind it gives it, and the kind the
+    quotes write before each name; None when the quotes write no kind before that thing."""
+    if question.focus is None or not question.focus.is_claim:
+        return None
     subject, rest = _naming(index, question)
     words = [t.text for t in index.analyzer.tokens(rest, fuzzy=True) if len(t.text) >= 2]
     if not words:
-        return ""
+        return None
     types = index.analyzer.entity_types
     kinds: dict[str, str] = {}  # name -> the kind written right before it
     for fact in facts:
@@ -221,7 +246,10 @@ def miskinded(index: Index, question: Question, facts: Iterable[Fact], text: str
             if types.get(name) in _NAMED_KINDS and f"{kind}{name}" in text:
                 kinds[name] = kind
     thing = next((n for n in kinds if n in subject), "")
-    if not thing or any(w in kinds[thing] for w in words):
-        return ""
-    others = [kind for name, kind in kinds.items() if name != thing]
-    return thing if any(w in kind for w in words for kind in others) else ""
+    return (thing, words, kinds) if thing else None
+
+
+def _kind_word(word: str, kind: str) -> bool:
+    """Does a claimed kind word name this kind: inside it, or sharing four characters with it
+    (量子计算机 and 量子计算云平台 both compute with qubits)?"""
+    return word in kind or any(word[i : i + 4] in kind for i in range(len(word) - 3))
