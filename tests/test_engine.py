@@ -84,3 +84,10 @@ def test_the_one_sentence_that_asks_is_answered_when_the_whole_message_is_not(en
         "Who wrote the article?"
     )
     assert reply.kind == "answer" and "于心月" in reply.text
+
+
+def test_two_clauses_that_ask_are_answered_the_second_as_a_follow_up(engine) -> None:
+    # 截至什么时候 leans on the box the first clause asks about
+    reply = engine.ask("数说里的数据来源是哪，截至什么时候")
+    assert reply.kind == "answer"
+    assert "中关村管委会" in reply.text and "2023年底" in reply.text

@@ -24,7 +24,7 @@ from bot.engine.decision import decide
 from bot.engine.described import name_described
 from bot.engine.index import Candidate, Index
 from bot.engine.normalize import MAX_QUESTION_CHARS, normalize
-from bot.engine.question import INTERROGATIVE, clean, parts, read
+from bot.engine.question import INTERROGATIVE, asking_clauses, clean, parts, read
 from bot.engine.replies import CLARIFY, DONT_KNOW, GENERIC_LEAD, NO_QUESTION, Replies, merge
 from bot.engine.replies import question_for as _question_for
 from bot.engine.reply import Reply, Source
@@ -84,6 +84,10 @@ class Engine:
         text = clean(question, self.max_question_chars)
         reply = self._ask_one(text, explain)
         # (only sentences that ask: "我同事说才三五年，我不信。他们研究多久了？" asks once)
+        if reply.kind != "answer":
+            both = self._two_asks(text)  # "数说里的数据来源是哪，截至什么时候"
+            if both is not None:
+                return merge(list(both), reply.explanation)
         sentences = [s for s in parts(text) if INTERROGATIVE.search(s.lower())]
         if len(sentences) == 1 and reply.kind != "answer" and sentences[0] != text:
             alone = self._ask_one(sentences[0], explain)  # "Hi! I'm learning Chinese and
@@ -96,6 +100,23 @@ class Engine:
         if all(a.kind == "answer" for a in answers) and len({a.intent for a in answers}) > 1:
             return merge(answers, reply.explanation)
         return reply
+
+    def _two_asks(self, text: str) -> tuple[Reply, Reply] | None:
+        """A message of two clauses that each ask, the second leaning on the first ("北脑二号
+        那个实验用的啥动物 抓的啥东西"): the first answered alone, the second as its follow-up
+        (through the conversation, as if sent next); both answers, or None."""
+        from bot.engine.context import EMPTY
+
+        asks = asking_clauses(text)
+        if len(asks) != 2:
+            return None
+        first, context = self.converse(asks[0], EMPTY, 0.0)
+        if first.kind != "answer":
+            return None
+        second, _ = self.converse(asks[1], context, 0.0)
+        if second.kind != "answer" or set(second.keys) <= set(first.keys):
+            return None
+        return first, second
 
     def _ask_one(self, text: str, explain: bool) -> Reply:
         heading = heading_reply(self.knowledge, self.replies, text, self._plain)

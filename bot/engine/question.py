@@ -60,6 +60,17 @@ def clean(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
     return strip_invisible(text or "")[:limit]
 
 
+_CLAUSES = re.compile(
+    r"[，,；;]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|\s+and\s+(?=how|what|who|when|where|which)"
+)
+
+
+def asking_clauses(text: str) -> list[str]:
+    """The clauses of a one-sentence message that each ask something (……是哪，截至什么时候)."""
+    clauses = [c.strip() for c in _CLAUSES.split(text.strip().rstrip("？?。！!"))]
+    return [c for c in clauses if len(c) >= 3 and INTERROGATIVE.search(c.lower())]
+
+
 def parts(text: str) -> list[str]:
     """The sentences of a message that may each be a question of their own."""
     return [p for p in _PARTS.split(text) if len(p.strip()) >= 4]
