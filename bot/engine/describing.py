@@ -29,9 +29,7 @@ _DESCRIBED = re.compile(
 _NAME_AT_END = re.compile(rf"{_NAME_ASKED}[啊呀呢吧哈来着\s]*$")
 # The head of a description, asked for by name: ……的那个工具是什么 (刀具 is the tool).
 _HEAD_ASKED = re.compile(rf"\s*(?:是|叫)?\s*{_NAME_ASKED}")
-_POINTED = re.compile(
-    r"(?:那个|这个|那种|那款|那台|那家)(?:[^ 的]{1,12}的)?([\u4e00-\u9fff]{2,8})"
-)
+_POINTED = re.compile(r"(?:那个|这个|那种|那款|那台|那家)(?:[^ 的]{1,12}的)?([\u4e00-\u9fff]{2,8})")
 _HEAD_BEFORE = re.compile(r"的\s*(?:那个|这个|那种|那款|那台|那位|这位|那)\s*$")
 
 
@@ -78,9 +76,7 @@ def object_described(index: Index, question: Question, token: Token, text: str) 
 def named_head(question: Question) -> str:
     """The description's head when it is a term the article curates (量子计算云平台), else ""."""
     heads = described_heads(question)
-    return next(
-        (t.text for t in question.content if t.kind == "entity" and t.text in heads), ""
-    )
+    return next((t.text for t in question.content if t.kind == "entity" and t.text in heads), "")
 
 
 def head_covered(question: Question, text: str, names: tuple[str, ...] = ()) -> bool:
@@ -88,10 +84,7 @@ def head_covered(question: Question, text: str, names: tuple[str, ...] = ()) -> 
     for the name (超大规模智能模型 of "……的超大规模智能模型叫啥"), or name a thing of that kind
     (`names`, its facts' names: 预聘长聘制 is a 制度)?"""
     heads = described_heads(question)
-    return any(
-        head in text or any(of_kind(name, head) for name in names)
-        for head in heads
-    )
+    return any(head in text or any(of_kind(name, head) for name in names) for head in heads)
 
 
 def described_heads(question: Question) -> tuple[str, ...]:
@@ -126,23 +119,34 @@ def described_weight(question: Question, weight: float) -> float:
     heads = [w for t, w in weights if t.text == head]
     return min(weight, heads[0] if heads else weight) * NAMED_HEAD_WEIGHT
 
+
 def body_placed(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
     """Is the word the place of a body the question points at ("亦庄那家企业的负责人"), which
     the article introduces there (北京亦庄一家科技企业) and the candidate speaks of again
     (企业相关负责人)? The place says which body, as the article did a paragraph before."""
     word = token.text
-    if not (index.analyzer.entity_types.get(word) == "place" or token.pos == "ns"):
+    if token.kind != "entity" and token.pos != "ns":
         return False
+    bodies = question.memo.setdefault("placed bodies", {})  # (once per question and place)
+    if word not in bodies:
+        bodies[word] = _placed_body(index, question, token)
+    return bool(bodies[word]) and bodies[word] in candidate.text
+
+
+def _placed_body(index: Index, question: Question, token: Token) -> str:
+    """The body "X那家Y" points at when the article introduces a Y at X (X一家……Y), else ""."""
+    word = token.text
+    if not (index.analyzer.entity_types.get(word) == "place" or token.pos == "ns"):
+        return ""
     pointed = re.search(
         rf"{re.escape(word)}(?:那|这)(?:家|所|个)([\u4e00-\u9fff]{{2}})", question.folded
     )
-    if pointed is None or pointed.group(1) not in candidate.text:
-        return False
+    if pointed is None:
+        return ""
     body = pointed.group(1)
-    return (
-        re.search(rf"{re.escape(word)}[1一]家[\u4e00-\u9fff]{{0,4}}{body}", index.article_text)
-        is not None
-    )
+    introduced = rf"{re.escape(word)}[1一]家[\u4e00-\u9fff]{{0,4}}{body}"
+    return body if re.search(introduced, index.article_text) else ""
+
 
 def names_of(index: Index, candidate: Candidate) -> tuple[str, ...]:
     return tuple(name for fact in candidate.facts for name in index.fact_names[fact.id])

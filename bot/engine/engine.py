@@ -88,8 +88,9 @@ class Engine:
             both = self._two_asks(text)  # "数说里的数据来源是哪，截至什么时候"
             if both is not None:
                 return merge(list(both), reply.explanation)
-        sentences = [s for s in parts(text) if INTERROGATIVE.search(s.lower())]
-        if len(sentences) == 1 and reply.kind != "answer" and sentences[0] != text:
+        pieces = parts(text)
+        sentences = [s for s in pieces if INTERROGATIVE.search(s.lower())]
+        if len(sentences) == 1 and reply.kind != "answer" and len(pieces) > 1:
             alone = self._ask_one(sentences[0], explain)  # "Hi! I'm learning Chinese and
             # reading this piece. Who wrote the article?": the one sentence that asks
             return alone if alone.kind == "answer" else reply

@@ -56,7 +56,8 @@ def head_shared(a: str, b: str) -> bool:
     one noun character when both names are at least three long (奖, 城; not 学 of 科学)."""
     if a == b or _abbreviates(a, b) or _abbreviates(b, a):
         return False  # one is the other shortened: 清华人工智能学院, 北大
-    a, b = _university(a), _university(b)
+    if a[-1] == "大" or b[-1] == "大":
+        a, b = _university(a), _university(b)
     k = 0
     while k < min(len(a), len(b)) and a[-1 - k] == b[-1 - k]:
         k += 1
@@ -125,8 +126,7 @@ def swapped(index: Index, facts: Iterable[Fact], question: Question, context: st
     the sentence before, 该学院, is given.)"""
     facts = tuple(facts)
     return any(
-        t.text not in context and rival_name(index, facts, question, t)
-        for t in question.content
+        t.text not in context and rival_name(index, facts, question, t) for t in question.content
     )
 
 
@@ -221,10 +221,24 @@ def kind_claimed(index: Index, facts: Iterable[Fact], question: Question, token:
     """Is the word part of a kind a claim gives its named thing (量子计算机 of "悟道3.0是一台量子
     计算机吧"), where the quotes write the thing's own kind before its name? Then the claim
     is checked against that kind, not vetoed by the word."""
+    if token.text not in _claimed_kind_words(index, question):
+        return False
     facts = tuple(facts)
     text = "".join(index.fact_text[f.id] for f in facts)
     found = _kind_claim(index, question, facts, text)
     return found is not None and token.text in found[1]
+
+
+def _claimed_kind_words(index: Index, question: Question) -> tuple[str, ...]:
+    """The words of what a claim says its thing is (read once per question)."""
+    if "kind words" not in question.memo:
+        words: tuple[str, ...] = ()
+        if question.focus is not None and question.focus.is_claim:
+            rest = _naming(index, question)[1]
+            tokens = index.analyzer.tokens(rest, fuzzy=True)
+            words = tuple(t.text for t in tokens if len(t.text) >= 2)
+        question.memo["kind words"] = words
+    return question.memo["kind words"]
 
 
 def _kind_claim(
@@ -232,12 +246,10 @@ def _kind_claim(
 ) -> tuple[str, list[str], dict[str, str]] | None:
     """The named thing a claim speaks of, the words of the kind it gives it, and the kind the
     quotes write before each name; None when the quotes write no kind before that thing."""
-    if question.focus is None or not question.focus.is_claim:
-        return None
-    subject, rest = _naming(index, question)
-    words = [t.text for t in index.analyzer.tokens(rest, fuzzy=True) if len(t.text) >= 2]
+    words = list(_claimed_kind_words(index, question))
     if not words:
         return None
+    subject = _naming(index, question)[0]
     types = index.analyzer.entity_types
     kinds: dict[str, str] = {}  # name -> the kind written right before it
     for fact in facts:
