@@ -58,3 +58,13 @@ def test_appearance_needs_words_that_describe_one(engine, question: str, answere
     assert (reply.kind == "answer") is answered
     if answered:
         assert "黑色圆形盒子" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("赵弘是哪个机构的负责人？", "中关村创新发展研究院"), ("科技部的负责人是谁", "解敏")],
+)
+def test_the_head_of_a_body_is_its_fuzeren(engine, question: str, expected: str) -> None:
+    # a 院长 is the 负责人 of his 研究院; the ministry's is named 相关负责人
+    reply = engine.ask(question)
+    assert reply.kind == "answer" and expected in reply.text
