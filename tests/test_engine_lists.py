@@ -45,3 +45,14 @@ def test_a_count_inside_a_description_asks_for_no_members() -> None:
     # What is asked is the name of the thing that has them, not the members themselves.
     assert listed_set("那个把300多个平台都标在上面的地图叫什么") is None
     assert listed_set("那300多个平台都是哪些") is not None
+
+
+@pytest.mark.parametrize("question", ["新两翼是指哪两翼", "文中提到的“新两翼”具体指哪两个地方"])
+def test_which_n_of_a_set_the_article_only_names_is_declined(engine, question: str) -> None:
+    # the article names 新两翼 but never says which two they are
+    assert engine.ask(question).kind == "fallback"
+
+
+def test_which_n_of_a_set_the_article_lists_is_answered(engine) -> None:
+    reply = engine.ask("三城是哪三个")
+    assert reply.kind == "answer" and "怀柔科学城" in reply.text

@@ -34,13 +34,46 @@ class Listed:
     kinds: bool = False  # it asks what kinds they are (都是哪些类型的): a few kinds answer it
 
 
+_CN_COUNT = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+# "新两翼是指哪两翼", "三城是哪三个": which N of a set the question names with that N
+_WHICH_N = re.compile(
+    r"哪(?P<n>\d+|[两二三四五六七八九十])(?:个|大|项|家|位|所|类|[\u4e00-\u9fff])"
+)
+
+
+def _which_n(text: str) -> Listed | None:
+    """The set "哪N" asks the members of: one the question names with the same count."""
+    which = _WHICH_N.search(text)
+    if which is None:
+        return None
+    n = which.group("n")
+    count = int(n) if n.isdigit() else _CN_COUNT[n]
+    before = text[: which.start()]
+    for match in re.finditer(r"(?<![\d.])(\d+|[两二三四五六七八九十])([\u4e00-\u9fff])", before):
+        written = match.group(1)
+        if (int(written) if written.isdigit() else _CN_COUNT[written]) == count:
+            return Listed(count, match.group(2))
+    return None
+
+
 def listed_set(text: str) -> Listed | None:
     """The counted set a (normalised, folded) question asks the members of, if it does."""
     if _MEMBERS.search(text) is None:
-        return None
+        return _which_n(text)
     match = _COUNTED.search(text)
     if match is None:
-        return None
+        return _which_n(text)
     noun = match.group("noun").removeprefix("的")
     noun = noun.removeprefix("个") if match.group("measure") == "" else noun
     kinds = _KINDS.search(text, match.end()) is not None
@@ -50,7 +83,8 @@ def listed_set(text: str) -> Listed | None:
 def enumerates(listed: Listed, text: str) -> bool | None:
     """Does the text list the members of the set, or only count them? None when it does not
     count that set at all (other checks decide then)."""
-    pattern = rf"(?<![\d.]){listed.count}[^\d，。；]{{0,3}}?{re.escape(listed.noun[:1])}"
+    written = "|".join([str(listed.count), *(c for c, n in _CN_COUNT.items() if n == listed.count)])
+    pattern = rf"(?<![\d.])(?:{written})[^\d，。；]{{0,3}}?{re.escape(listed.noun[:1])}"
     found = None
     for match in re.finditer(pattern, text):
         found = False
