@@ -68,3 +68,13 @@ def test_the_head_of_a_body_is_its_fuzeren(engine, question: str, expected: str)
     # a 院长 is the 负责人 of his 研究院; the ministry's is named 相关负责人
     reply = engine.ask(question)
     assert reply.kind == "answer" and expected in reply.text
+
+
+def test_a_name_of_the_head_asked_is_the_name_given(engine) -> None:
+    # 叫什么谷: 泰山锂谷 ends in the head asked, though the sentence also speaks of 一处…园区
+    reply = engine.ask("山东那个县级市想打造的锂电产业叫什么谷")
+    assert reply.kind == "answer" and "泰山锂谷" in reply.text
+
+
+def test_a_crop_the_article_does_not_name_is_declined(engine) -> None:
+    assert engine.ask("阮珏研究的是什么作物").kind == "fallback"

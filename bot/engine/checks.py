@@ -129,6 +129,23 @@ def _asked(
         blocking.append(f"{asked.text}的数目")  # (多少人: "7人入选" counts only who made it)
 
 
+_HEAD_ASKED = re.compile(r"(?:什么|啥|哪个)([\u4e00-\u9fff])$")
+
+
+def _headed_name(index: Index, candidate: Candidate, folded: str) -> bool:
+    """Does a question asking "叫什么谷" get a word of the candidate ending in that head (泰山锂谷),
+    which the question does not hold? That word is the name asked."""
+    asked = _HEAD_ASKED.search(folded.rstrip("吗呢啊呀 "))
+    if asked is None:
+        return False
+    head = asked.group(1)
+    return any(
+        len(t.text) >= 3 and t.text.endswith(head) and t.text not in folded
+        for fact in candidate.facts
+        for t in index.fact_tokens[fact.id]
+    )
+
+
 # Words for people, counted by a head count: "多少科研人员入选" is answered by 7人入选.
 _PEOPLE = ("人员", "科学家", "专家", "学者", "研究员", "人才")
 _HEADCOUNT = re.compile(r"(?<![\d.])\d+(?:万|亿)?(?:余|多)?(?:人|名|位)(?!民|才|口|均)")
@@ -203,6 +220,8 @@ def _names(
     folded = question.folded
     if named is not None and any(t.text.endswith(_TITLED) for t in shared.subject):
         named = None  # 主标题叫什么: a title is its own text, not a name the sentence gives
+    if named is not None and _headed_name(index, candidate, folded):
+        named = None  # 叫什么谷: 泰山锂谷 is a name of the head asked
     if named is not None and (
         unnamed(list(shared.subject), facts_text)
         or not (
