@@ -114,3 +114,9 @@ def test_two_candidates_giving_the_same_name_of_the_kind_described_answer(engine
 def test_the_thing_pointed_at_ends_in_the_head(engine) -> None:
     reply = engine.ask("最近挺火的那个国产视频生成模型，清华参与搞的，叫什么名字来着？")
     assert reply.kind == "answer" and "Vidu" in reply.text
+
+
+def test_a_generic_head_like_tool_is_weighed_not_required(engine) -> None:
+    # 那个线上工具: the article calls it a map (京津冀科技创新服务平台地图), not a tool
+    reply = engine.ask("能查京津冀哪里有创新平台、哪里有创业服务的那个线上工具叫什么")
+    assert reply.kind == "answer" and "京津冀科技创新服务平台地图" in reply.text
