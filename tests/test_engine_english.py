@@ -67,3 +67,8 @@ def test_an_english_verb_before_yixia_is_a_request_not_a_word_asked(engine) -> N
 def test_mixed_questions(engine, question: str, expected: str) -> None:
     reply = engine.ask(question)
     assert reply.kind == "answer" and expected in reply.text
+
+
+def test_growth_is_an_increase(engine) -> None:
+    reply = engine.ask("2023年一区承接的成果比2022年growth了多少")
+    assert reply.kind == "answer" and "翻了一番" in reply.text
