@@ -272,37 +272,33 @@ class Analyzer:
         return self._counts_read(self._institutions(self.tokens_of_folded(folded), folded))
 
     def _counts_read(self, tokens: list[Token]) -> list[Token]:
-        """Figures and counts as a question means them: 是一个 is an article, not a figure; after
-        a count word 人 is what is counted, not the start of a word the segmenter glued to what
-        follows (几个人进了榜单: 人/进, not 人进)."""
+        """Figures and counts as a question means them: 是一个 is an article, not a figure; a
+        word the segmenter glued across a count is cut apart (_unglued)."""
         result: list[Token] = []
         for token in tokens:
             previous = result[-1] if result else None
             if token.text == "1" and previous is not None and previous.text in ("是", "有", "为"):
                 continue  # 肥城是一个什么城市: "a", not a figure the answer must hold
-            if (
-                previous is not None
-                and _COUNT_QUESTION.match(previous.text)
-                and len(token.text) == 2
-                and token.text[0] == "人"
-                and not token.pos.startswith("n")  # (人员, 人才 stay whole)
-            ):
-                result.append(self._token("人", "n"))
-                result.append(self._token(token.text[1], "v"))
-                continue
-            if (
-                previous is not None
-                and previous.kind == "number"
-                and len(token.text) == 2
-                and token.text[0] in _MEASURE_HEADS
-                and token.kind == "word"
-                and not self.known(token.text)
-            ):  # 16秒凭啥, 2000年拿的: the figure's measure word glued to the next word
-                result.append(self._token(token.text[0], "q"))
-                result.append(self._token(token.text[1], "v"))
-                continue
-            result.append(token)
+            apart = self._unglued(previous, token) if previous is not None else None
+            result.extend(apart or (token,))
         return result
+
+    def _unglued(self, previous: Token, token: Token) -> tuple[Token, Token] | None:
+        """After a count word 人 is what is counted (几个人进了榜单: 人/进, not 人进); after a
+        figure its measure word is (16秒凭啥, 2000年拿的: 秒/凭, 年/拿)."""
+        if len(token.text) != 2:
+            return None
+        first, second = token.text
+        if _COUNT_QUESTION.match(previous.text) and first == "人" and not token.pos.startswith("n"):
+            return self._token("人", "n"), self._token(second, "v")  # (人员, 人才 stay whole)
+        if (
+            previous.kind == "number"
+            and token.kind == "word"
+            and first in _MEASURE_HEADS
+            and not self.known(token.text)
+        ):
+            return self._token(first, "q"), self._token(second, "v")
+        return None
 
     def _institutions(self, tokens: list[Token], folded: str) -> list[Token]:
         """A word the knowledge never uses joined to an institution's head word is the name of

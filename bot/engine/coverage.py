@@ -21,7 +21,7 @@ from bot.engine.describing import (
 )
 from bot.engine.evidence import has_instance
 from bot.engine.index import Candidate, Index, memo
-from bot.engine.kinds import kind_claimed, renamed, rival_name
+from bot.engine.kinds import kind_claimed, name_checked, renamed, rival_name
 from bot.engine.question import Question
 from bot.engine.words import TITLES, is_key_term, nounish, shares_bigram, written_lower
 
@@ -68,18 +68,8 @@ def cover(
         match = _covered(index, text, token, lenient, typo)
         if match < 0.5 and token.kind == "word":
             match = max(match, _rescued(rescue, candidate.text))
-        if match < 0.5 and (
-            _claim_checked(index, candidate, question, token, facts_text)
-            or _name_checked(index, candidate, question, token)
-            or described_kind(index, candidate, question, token)
-            or rival_name(index, candidate.facts, question, token)
-            or renamed(index, candidate.facts, question, token)
-            or kind_claimed(index, candidate.facts, question, token)
-            or index.opposites.get(token.text, "\0") in facts_text
-            or body_placed(index, candidate, question, token)
-        ):
-            match = 1.0  # "Vidu能生成一分钟的视频吗": the 16秒 it states settles the claim;
-            # "北脑二号是清华大学研发的吗": the body it names settles who made it
+        if match < 0.5 and _settled(index, candidate, question, token, facts_text):
+            match = 1.0
         if (
             match < 0.5
             and token.text in shared.categories
@@ -126,6 +116,23 @@ def cover(
             result.uncovered.append(token.text)
             _veto_uncovered(index, candidate, question, token, result)
     return result
+
+
+def _settled(
+    index: Index, candidate: Candidate, question: Question, token: Token, facts_text: str
+) -> bool:
+    """Does the candidate settle a word it lacks: "Vidu能生成一分钟的视频吗" by the 16秒 it
+    states, "北脑二号是清华大学研发的吗" by the body it names, 那个制度 by a name of that kind?"""
+    return (
+        _claim_checked(index, candidate, question, token, facts_text)
+        or name_checked(index, candidate, question, token)
+        or described_kind(index, candidate, question, token)
+        or rival_name(index, candidate.facts, question, token)
+        or renamed(index, candidate.facts, question, token)
+        or kind_claimed(index, candidate.facts, question, token)
+        or index.opposites.get(token.text, "\0") in facts_text
+        or body_placed(index, candidate, question, token)
+    )
 
 
 def _covered(index: Index, text: str, token: Token, lenient: bool, typo: bool) -> float:
@@ -262,50 +269,6 @@ def _claim_checked(
         return False
     stated = dated(quantities(facts_text), article_year(index, candidate.facts))
     return any(comparable(c.quantity, stated) for c in claims)
-
-
-_GROUPS = {"person": "person", "org": "body", "place": "place", "nr": "person", "nt": "body"}
-_GROUPS |= {"ns": "place", "event": "event"}  # 是江苏的 / 在人工智能主题日上发布的
-
-
-def _name_checked(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
-    """Is the word a name a claim gives (清华大学 in 是清华大学研发的), where the candidate
-    names another of the same kind (a person for a person, a body for a body) that the
-    question does not: then the claim is checked against that name, not vetoed by it."""
-    if token.text not in question.claim_names:
-        return False
-    if question.claims_maker:
-        return True  # "夸父是中科院搞的吧": who made it is the verdict's to check, against
-        # the maker the sentence names, or none
-    if token.kind != "entity":
-        return False
-    types = index.analyzer.entity_types
-    group = _GROUPS.get(types.get(token.text) or token.pos)
-    if group is None:
-        return False
-    if any(
-        _GROUPS.get(types.get(name, "")) == group and name not in question.folded
-        for fact in candidate.facts
-        for name in index.fact_names[fact.id]
-    ):
-        return True
-    # a place inside the name of a site the candidate gives (雄安 of 河北雄安中关村科技园; not
-    # 山东 of 山东大学, which is a body, not where one is)
-    return group == "place" and any(
-        place in name and place not in question.folded
-        for fact in candidate.facts
-        for name in index.fact_names[fact.id]
-        if types.get(name) is None
-        for place in _places(index)
-    )
-
-
-def _places(index: Index) -> tuple[str, ...]:
-    found = memo(index, "places")
-    if not found:
-        types = index.analyzer.entity_types
-        found["all"] = tuple(n for n, t in types.items() if t == "place" and len(n) >= 2)
-    return found["all"]
 
 
 def covers(index: Index, text: str, token: Token, lenient: bool = False) -> float:

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from bot.engine.analysis import Token
 from bot.engine.claims import split_claim
-from bot.engine.index import Index, memo
+from bot.engine.index import Candidate, Index, memo
 from bot.engine.question import Question
 from bot.kb.facts import Fact
 
@@ -265,3 +265,47 @@ def _kind_word(word: str, kind: str) -> bool:
     """Does a claimed kind word name this kind: inside it, or sharing four characters with it
     (量子计算机 and 量子计算云平台 both compute with qubits)?"""
     return word in kind or any(word[i : i + 4] in kind for i in range(len(word) - 3))
+
+
+_GROUPS = {"person": "person", "org": "body", "place": "place", "nr": "person", "nt": "body"}
+_GROUPS |= {"ns": "place", "event": "event"}  # 是江苏的 / 在人工智能主题日上发布的
+
+
+def name_checked(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
+    """Is the word a name a claim gives (清华大学 in 是清华大学研发的), where the candidate
+    names another of the same kind (a person for a person, a body for a body) that the
+    question does not: then the claim is checked against that name, not vetoed by it."""
+    if token.text not in question.claim_names:
+        return False
+    if question.claims_maker:
+        return True  # "夸父是中科院搞的吧": who made it is the verdict's to check, against
+        # the maker the sentence names, or none
+    if token.kind != "entity":
+        return False
+    types = index.analyzer.entity_types
+    group = _GROUPS.get(types.get(token.text) or token.pos)
+    if group is None:
+        return False
+    if any(
+        _GROUPS.get(types.get(name, "")) == group and name not in question.folded
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+    ):
+        return True
+    # a place inside the name of a site the candidate gives (雄安 of 河北雄安中关村科技园; not
+    # 山东 of 山东大学, which is a body, not where one is)
+    return group == "place" and any(
+        place in name and place not in question.folded
+        for fact in candidate.facts
+        for name in index.fact_names[fact.id]
+        if types.get(name) is None
+        for place in _places(index)
+    )
+
+
+def _places(index: Index) -> tuple[str, ...]:
+    found = memo(index, "places")
+    if not found:
+        types = index.analyzer.entity_types
+        found["all"] = tuple(n for n, t in types.items() if t == "place" and len(n) >= 2)
+    return found["all"]
