@@ -72,3 +72,9 @@ def test_mixed_questions(engine, question: str, expected: str) -> None:
 def test_growth_is_an_increase(engine) -> None:
     reply = engine.ask("2023年一区承接的成果比2022年growth了多少")
     assert reply.kind == "answer" and "翻了一番" in reply.text
+
+
+def test_an_english_yes_no_question_the_article_leaves_open(engine) -> None:
+    reply = engine.ask("Is Vidu free to use?")
+    assert reply.kind == "fallback" and reply.verdict == "unstated"
+    assert "Vidu" in reply.sources[0].quote

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.engine.claims import UNSTATED
 from bot.engine.describing import described_heads, of_kind
+from bot.engine.english_claims import english_claim
 from bot.engine.index import Index
 from bot.engine.question import INTERROGATIVE, Question
 from bot.engine.replies import Replies, describe, merge
@@ -325,23 +326,30 @@ def _said_of_subject(index: Index, question: Question, ranked: list[Scored]) -> 
     cover ("姚智院士是清华的老校友吧"): the best match when it speaks of every name the question
     gives, for the reply that the article does not say, and what it does say of the thing."""
     focus, shared = question.focus, question.features
-    if not ranked or shared is None or focus is None:
+    if not ranked or shared is None:
         return None
-    if not (focus.is_claim or shared.yes_no):
+    if focus is None:  # "Is Vidu free to use?": an English yes/no question
+        if not (question.english and english_claim(question.text)):
+            return None
+    elif not (focus.is_claim or shared.yes_no):
         return None
-    best = ranked[0]
     named = [
         t.text
         for t in question.content
         if t.kind == "entity" and t.text in index.analyzer.entity_types
     ]
-    missing = set(best.blocking) | set(best.uncovered)
-    if not named or any(n in missing for n in named) or best.score < UNSTATED_AT:
+    if not named:
         return None
-    if any(t.kind in ("entity", "number") and t.text in missing for t in question.content):
-        return None  # another name or a figure the sentence lacks: it may be of another thing
-    naming = [s for s in ranked[:4] if all(n in _text(index, s) for n in named)]
-    return naming[0] if naming else best  # (the sentence that writes the name, if one does)
+    # the best of the first few that lacks no name and no figure the question gives (one
+    # that lacks them may be of another thing), preferring a sentence that writes the name
+    fit = [s for s in ranked[:4] if s.score >= UNSTATED_AT and _lacks_no_name(question, s)]
+    naming = [s for s in fit if all(n in _text(index, s) for n in named)]
+    return (naming or fit or [None])[0]
+
+
+def _lacks_no_name(question: Question, scored: Scored) -> bool:
+    missing = set(scored.blocking) | set(scored.uncovered)
+    return not any(t.kind in ("entity", "number") and t.text in missing for t in question.content)
 
 
 UNSTATED_AT = 0.28  # the least score of the sentence shown as what the article does say
