@@ -27,7 +27,7 @@ def test_an_ellipsis_asking_a_thing_of_its_own_is_read_alone(engine) -> None:
 
 
 def test_an_ellipsis_of_a_name_after_a_list_item_is_the_item_naming_it(engine) -> None:
-    turns = ("雄安中关村科技园一期入驻率是多少", "那天津呢", "保定的呢", "石家庄呢")
+    turns = ("雄安中关村科技园一期入驻率是多少", "那天津呢", "保定那边呢", "石家庄呢")
     (_, tianjin, baoding, shijiazhuang), _ = talk(engine, *turns)
     assert answered(tianjin, "193家", "天津滨海")  # the next item of the data box's list
     assert answered(baoding, "362家")  # (not the robot's move to 保定 in the running text)

@@ -46,7 +46,9 @@ class Ellipses:
 
         tokens = self.read.tokens(body)
         named = [name for name, _ in self.read.names(tokens)]
-        only_names = all(t.kind in ("entity", "stop") for t in tokens)  # (not 雄安的二期入驻率)
+        only_names = all(  # 保定那边 (but not 雄安的二期入驻率)
+            t.kind in ("entity", "stop") or t.pos.startswith(("r", "f")) for t in tokens
+        )
         sibling = self._sibling_item(named, context) if only_names else None
         if sibling is not None:
             reading, reply = sibling
