@@ -38,3 +38,8 @@ def test_the_name_of_another_thing_is_not_the_body_pointed_at(engine) -> None:
     first = "我国首例机器人辅助全脑血管造影手术在哪做的"
     (_, patient), _ = talk(engine, first, "那台手术的病人叫什么")
     assert patient.kind != "answer"  # the patient's name, which the article never gives
+
+
+def test_his_institute_is_the_body_the_noun_names_not_the_person(engine) -> None:
+    (_, made), _ = talk(engine, "罗敏是谁", "他那个研究所研发了什么")
+    assert answered(made, "北脑二号")  # 他那个研究所: 北京脑科学与类脑研究所

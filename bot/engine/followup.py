@@ -1,10 +1,11 @@
 """What a follow-up message is, and how it reads on its own (bot/engine/context.py decides).
 
 A message leans on the last answer when it holds a pronoun (它, 他, 这个学院, it), is an
-ellipsis ("科研院所呢？", "what about Tianjin?") or asks for more ("还有呢", "原文怎么说"). Its
-standalone readings put the context's slots back in: the referent in place of the pronoun, the
-new thing into the last question's frame in place of the old one of its kind. The words that
-mark these are data (`followups` in knowledge/language.yaml), loaded once per engine.
+ellipsis ("科研院所呢？", "what about Tianjin?") or asks for more ("还有呢", "原文怎么说": told
+in bot/engine/mores.py). Its standalone readings put the context's slots back in: the referent
+in place of the pronoun, the new thing into the last question's frame in place of the old one of
+its kind. The words that mark these are data (`followups` in knowledge/language.yaml), loaded
+once per engine.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 from bot.engine.analysis import Token
 from bot.engine.ellipses import part_for_part
 from bot.engine.followwords import (
-    WHAT_ELSE,
     Words,
     asks_word,
     is_noun,
@@ -44,93 +44,6 @@ class Reader:
         self.words = Words.of(engine.knowledge.followups)
         self.terms = frozenset(normalize(t.term) for t in engine.knowledge.terms)
 
-    def asks_more(self, normalised: str, topic: frozenset[str] = frozenset()) -> bool | None:
-        """True for "原文怎么说" (the paragraph itself), False for "还有呢" (more of the
-        passage), None when the message asks anything else: it may hold only words that ask
-        for more, fillers, question words, and what it is about when that is the topic
-        already (详细说说它, 展开讲讲这个机器人, 多说点Vidu的)."""
-        tokens = self.tokens(normalised)
-        words = self.words
-        allowed = words.more | words.original | words.onward | words.fillers | topic
-        pointed = {  # the noun a demonstrative comes with: 这个机器人
-            i + 1 for i, t in enumerate(tokens[:-1]) if t.text in words.demonstratives
-        }
-        if any(
-            t.kind != "stop" and t.text not in allowed and i not in pointed
-            for i, t in enumerate(tokens)
-        ):
-            return None
-        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
-            return None  # 具体有多少个, 这篇报道是谁写的: a question of its own
-        onward = any(word in normalised.replace(" ", "") for word in words.onward)
-        if any(t.text in words.original for t in tokens) and not onward:
-            return True  # (下一段呢 asks for what follows, not for the paragraph itself)
-        return False if onward or any(t.text in words.more for t in tokens) else None
-
-    def asks_other(
-        self, normalised: str, topic: frozenset[str] = frozenset(), passage: str = ""
-    ) -> tuple[str, ...]:
-        """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with
-        nothing else but fillers, question words and words the (folded) passage uses
-        (还展示了别的视频吗: 展示, 视频), but no name beside the kind (那清华的其他成果呢 asks
-        of 清华); () for any other message."""
-        tokens = self.tokens(normalised)
-        words = self.words
-        if not any(t.text in words.other for t in tokens):
-            return ()
-        allowed = words.other | words.more | words.fillers | topic
-        kinds = [t for t in tokens if t.text not in allowed and t.kind != "stop"]
-        if (
-            not kinds
-            or any(len(kind.text) < 2 for kind in kinds)
-            or (len(kinds) > 1 and any(k.kind == "entity" or k.text not in passage for k in kinds))
-            or any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens)
-        ):
-            return ()
-        return tuple(kind.text for kind in kinds)
-
-    def asks_about(
-        self, normalised: str, topic: frozenset[str], quoted: str, passage: str
-    ) -> tuple[bool, tuple[str, ...]] | None:
-        """(whether it asks for the original, the words it is about) of a request for more
-        that names what it wants more of: "原文咋说人口红利的", "这技术效果咋样 详细说说",
-        "Vidu从8秒到16秒，原文咋解释的". It asks nothing of its own (no 多少, 谁), holds a
-        word that plainly asks for more or for the original (not a mere 还) and no person,
-        asks no name, names nothing the (folded) paragraphs quoted and the topic do not
-        (北脑二号是什么 介绍一下 asks of a new topic), and speaks only of things the passage,
-        their section, does (but for generic words of what is asked: 效果, 情况); None for any
-        other message."""
-        tokens = self.tokens(normalised)
-        words = self.words
-        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
-            return None
-        if any(t.text in words.person for t in tokens):
-            return None  # 他怎么说京津冀协同创新的: what someone said, read through the pronoun
-        asked = [t.text for t in tokens if t.text in words.original or t.text in words.onward]
-        asked += [t.text for t in tokens if t.text in words.more and _plain_request(t.text, words)]
-        if not asked:
-            return None
-        quiet = words.more | words.original | words.onward | words.fillers | topic
-        quiet |= words.person | words.thing
-        own = [t for t in tokens if t.kind != "stop" and t.text not in quiet]
-        if any(t.kind == "entity" and t.text not in quoted for t in own):
-            return None
-        if any(t.text not in passage and t.kind != "frame" and len(t.text) > 1 for t in own):
-            return None  # 详细说说北京的大学排名: of a thing the passage never speaks of
-        if any(word in normalised.replace(" ", "") for word in words.names):
-            return None  # 那家医院叫啥 详细说说: a name asked (context.py tells if it is said)
-        about = tuple(
-            dict.fromkeys(
-                t.text
-                for t in own
-                if t.text in passage and (len(t.text) > 1 or t.kind == "number")
-            )
-        )
-        if not about:
-            return None
-        onward = any(word in normalised.replace(" ", "") for word in words.onward)
-        return any(t.text in words.original for t in tokens) and not onward, about
-
     def asks_something(self, tokens: list[Token]) -> bool:
         """Does the message ask anything beyond its pronouns and particles: a word the
         knowledge uses, or a question word ("它是谁" does; "它", "？", "xxxx" do not)?"""
@@ -154,9 +67,20 @@ class Reader:
                 if self.names_something(tokens[:i]) and not inside:
                     return None  # "姚智是谁，他得过什么奖": 他 is the message's own 姚智 (but
                     # 中关村在这里面: the last topic)
+                if word in self.words.person and self._demonstrative_at(tokens, end):
+                    return i, self._demonstrative_at(tokens, end), "thing", True  # 他那个研究所:
+                    # his institute, which the noun says
                 kind = "person" if word in self.words.person else "thing"
                 return i, end, kind, word in self.words.demonstratives
         return None
+
+    def _demonstrative_at(self, tokens: list[Token], at: int) -> int:
+        """The end of a demonstrative of one or two tokens starting at `at` (0: none)."""
+        for end in (at + 2, at + 1):
+            word = "".join(t.text for t in tokens[at:end])
+            if end <= len(tokens) and word in self.words.demonstratives:
+                return end
+        return 0
 
     def ellipsis(self, folded: str) -> str | None:
         """The X of "那X呢": a message that names something and asks nothing else."""
@@ -331,12 +255,6 @@ class Reader:
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _GENERIC_PLACES = frozenset(["我国", "全国", "中国"])  # named by nearly every sentence
-
-
-def _plain_request(word: str, words: Words) -> bool:
-    """Does this word of "more" ask for it plainly (详细, 展开, 说说), unlike 还 or 多, which
-    many a question of its own holds, and the words of "other things" (还有, 别的)?"""
-    return len(word) > 1 and word not in words.other
 
 
 def _both(context: Context) -> list[Name]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.engine.followwords import asks_word
+from bot.engine.followwords import WHAT_ELSE, Words, asks_word
 from bot.engine.normalize import normalize
 from bot.engine.passage import continuation, others, section_text
 from bot.engine.reply import Reply
@@ -41,16 +41,103 @@ class Mores:
         topic = frozenset(n for n, _ in context.topic)
         quoted, section = self._passage(context.shown)
         core = self._request(text, quoted)
-        whole = self.read.asks_more(core, topic)
+        whole = self.asks_more(core, topic)
         if whole is not None:
             return continuation(self.engine, context.shown, whole=whole, first=not context.mores)
         fold = self._fold
-        other = self.read.asks_other(core, topic, section)
+        other = self.asks_other(core, topic, section)
         more = other and others(self.engine, context.shown, other, fold)
-        about = None if more else self.read.asks_about(core, topic, quoted, section)
+        about = None if more else self.asks_about(core, topic, quoted, section)
         if about is not None:
             more = others(self.engine, context.shown, about[1], fold, whole=about[0])
         return more or None
+
+    def asks_more(self, normalised: str, topic: frozenset[str] = frozenset()) -> bool | None:
+        """True for "原文怎么说" (the paragraph itself), False for "还有呢" (more of the
+        passage), None when the message asks anything else: it may hold only words that ask
+        for more, fillers, question words, and what it is about when that is the topic
+        already (详细说说它, 展开讲讲这个机器人, 多说点Vidu的)."""
+        tokens = self.read.tokens(normalised)
+        words = self.read.words
+        allowed = words.more | words.original | words.onward | words.fillers | topic
+        pointed = {  # the noun a demonstrative comes with: 这个机器人
+            i + 1 for i, t in enumerate(tokens[:-1]) if t.text in words.demonstratives
+        }
+        if any(
+            t.kind != "stop" and t.text not in allowed and i not in pointed
+            for i, t in enumerate(tokens)
+        ):
+            return None
+        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
+            return None  # 具体有多少个, 这篇报道是谁写的: a question of its own
+        onward = any(word in normalised.replace(" ", "") for word in words.onward)
+        if any(t.text in words.original for t in tokens) and not onward:
+            return True  # (下一段呢 asks for what follows, not for the paragraph itself)
+        return False if onward or any(t.text in words.more for t in tokens) else None
+
+    def asks_other(
+        self, normalised: str, topic: frozenset[str] = frozenset(), passage: str = ""
+    ) -> tuple[str, ...]:
+        """The X of "还有别的X吗", "还有啥X", "其他X呢": other things of one kind, asked with
+        nothing else but fillers, question words and words the (folded) passage uses
+        (还展示了别的视频吗: 展示, 视频), but no name beside the kind (那清华的其他成果呢 asks
+        of 清华); () for any other message."""
+        tokens = self.read.tokens(normalised)
+        words = self.read.words
+        if not any(t.text in words.other for t in tokens):
+            return ()
+        allowed = words.other | words.more | words.fillers | topic
+        kinds = [t for t in tokens if t.text not in allowed and t.kind != "stop"]
+        if (
+            not kinds
+            or any(len(kind.text) < 2 for kind in kinds)
+            or (len(kinds) > 1 and any(k.kind == "entity" or k.text not in passage for k in kinds))
+            or any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens)
+        ):
+            return ()
+        return tuple(kind.text for kind in kinds)
+
+    def asks_about(
+        self, normalised: str, topic: frozenset[str], quoted: str, passage: str
+    ) -> tuple[bool, tuple[str, ...]] | None:
+        """(whether it asks for the original, the words it is about) of a request for more
+        that names what it wants more of: "原文咋说人口红利的", "这技术效果咋样 详细说说",
+        "Vidu从8秒到16秒，原文咋解释的". It asks nothing of its own (no 多少, 谁), holds a
+        word that plainly asks for more or for the original (not a mere 还) and no person,
+        asks no name, names nothing the (folded) paragraphs quoted and the topic do not
+        (北脑二号是什么 介绍一下 asks of a new topic), and speaks only of things the passage,
+        their section, does (but for generic words of what is asked: 效果, 情况); None for any
+        other message."""
+        tokens = self.read.tokens(normalised)
+        words = self.read.words
+        if any(asks_word(t) and t.text not in WHAT_ELSE for t in tokens):
+            return None
+        if any(t.text in words.person for t in tokens):
+            return None  # 他怎么说京津冀协同创新的: what someone said, read through the pronoun
+        asked = [t.text for t in tokens if t.text in words.original or t.text in words.onward]
+        asked += [t.text for t in tokens if t.text in words.more and _plain_request(t.text, words)]
+        if not asked:
+            return None
+        quiet = words.more | words.original | words.onward | words.fillers | topic
+        quiet |= words.person | words.thing
+        own = [t for t in tokens if t.kind != "stop" and t.text not in quiet]
+        if any(t.kind == "entity" and t.text not in quoted for t in own):
+            return None
+        if any(t.text not in passage and t.kind != "frame" and len(t.text) > 1 for t in own):
+            return None  # 详细说说北京的大学排名: of a thing the passage never speaks of
+        if any(word in normalised.replace(" ", "") for word in words.names):
+            return None  # 那家医院叫啥 详细说说: a name asked (context.py tells if it is said)
+        about = tuple(
+            dict.fromkeys(
+                t.text
+                for t in own
+                if t.text in passage and (len(t.text) > 1 or t.kind == "number")
+            )
+        )
+        if not about:
+            return None
+        onward = any(word in normalised.replace(" ", "") for word in words.onward)
+        return any(t.text in words.original for t in tokens) and not onward, about
 
     def _request(self, text: str, quoted: str) -> str:
         """The message without clauses before its last that only chat (谢谢, 好的, 哈哈, ok)
@@ -85,3 +172,9 @@ class Mores:
 
     def _fold(self, text: str) -> str:
         return self.engine.index.analyzer.fold(normalize(text), fuzzy=True)
+
+
+def _plain_request(word: str, words: Words) -> bool:
+    """Does this word of "more" ask for it plainly (详细, 展开, 说说), unlike 还 or 多, which
+    many a question of its own holds, and the words of "other things" (还有, 别的)?"""
+    return len(word) > 1 and word not in words.other
