@@ -43,3 +43,8 @@ def test_the_name_of_another_thing_is_not_the_body_pointed_at(engine) -> None:
 def test_his_institute_is_the_body_the_noun_names_not_the_person(engine) -> None:
     (_, made), _ = talk(engine, "罗敏是谁", "他那个研究所研发了什么")
     assert answered(made, "北脑二号")  # 他那个研究所: 北京脑科学与类脑研究所
+
+
+def test_the_classifiers_of_bodies_and_places_are_demonstratives(engine) -> None:
+    (_, school), _ = talk(engine, "Vidu是谁发布的", "那所大学新成立了什么学院")
+    assert answered(school, "人工智能学院")  # 那所大学: 清华大学, not Vidu's release again
