@@ -77,12 +77,18 @@ class Conversation(Ellipses):
         if not context.key:
             return self._alone(text, now)
         normalised = normalize(_addressing_removed(text), self.engine.bot_username)
+        folded = self.analyzer.fold(normalised, fuzzy=True)
+        tokens = self.analyzer.tokens(normalised, fuzzy=True)
+        of_people = any(t.text in self.read.words.person for t in tokens)  # (他们是哪来的)
+        credit = None
+        if not self.read.names(tokens) and not of_people:
+            credit = self._credit_asked(folded, context)
+        if credit is not None:  # 那部分是原创报道吗, 它的内容是哪来的: what its credit line says
+            return credit, self._after(folded, credit, context, now)
         more = self.mores.reply(_addressing_removed(text), context)
         if more is not None:
             reply, shown = more
             return reply, self._more(context, shown, now) if shown else context
-        folded = self.analyzer.fold(normalised, fuzzy=True)
-        tokens = self.analyzer.tokens(normalised, fuzzy=True)
         if self._names_of_counted(folded, tokens, context):
             return self._declined(context), context
         reply, after = self._resolved(text, normalised, folded, tokens, context, now)
@@ -100,17 +106,14 @@ class Conversation(Ellipses):
         now: float,
     ) -> tuple[Reply, Context]:
         """A follow-up read with the context's slots (or alone, when it stands alone)."""
-        boxed = self.read.of_passage(normalised, box_of(self.engine, context.shown))
-        credit = self._credit_asked(folded, context) if boxed is not None else None
-        if not self.read.asks_something(tokens) and credit is None:
+        if not self.read.asks_something(tokens):
             reply = self.engine.ask(text)  # "？", "它": nothing to resolve, nothing to forget
             return reply, self._after(text, reply, context, now)
-        if boxed is not None:  # 这段消息是哪来的, of the 相关链接 box shown
+        boxed = self.read.of_passage(normalised, box_of(self.engine, context.shown))
+        if boxed is not None:  # 这部分谁做的图, of the 数说 box shown
             reply = self.engine.ask(boxed)
             if reply.kind == "answer" and of_the_box(self.engine, reply):
                 return reply, self._after(boxed, reply, context, now)
-            if credit is not None:  # 那部分是原创报道吗: what its credit line says
-                return credit, self._after(boxed, credit, context, now)
         pronoun = self.read.pronoun(tokens)
         if pronoun is not None:
             readings = self.read.resolve_pronoun(normalised, folded, tokens, pronoun, context)
@@ -161,8 +164,8 @@ class Conversation(Ellipses):
         return body
 
     def _credit_asked(self, folded: str, context: Context) -> Reply | None:
-        """The answer quoting the box's credit line to a message that points at the box shown
-        and asks where it comes from (那部分是原创报道吗), when no reading said so."""
+        """The answer quoting the box's credit line to a message that asks where what was
+        shown comes from (那部分是原创报道吗, 它的内容是哪来的), when that stands in a box."""
         compact = folded.replace(" ", "")
         credit = box_credit(self.engine, context.shown)
         if not credit or not any(word in compact for word in self.read.words.provenance):
