@@ -284,7 +284,7 @@ def test_where_the_box_shown_comes_from_is_its_credit_line(engine) -> None:
     assert answered(credit, "综合各媒体报道")  # the box's 来源说明, not a section heading
     (_, running), _ = talk(engine, "北京有几所高校", "那部分是原创的吗")
     assert "综合各媒体报道" not in running.text  # the running text has no such credit
-    (_, pronoun), _ = talk(engine, "相关链接的标题是什么", "它里面的东西是从哪里来的")
+    (_, pronoun), _ = talk(engine, "相关链接的标题是什么", "它的内容都是哪来的")
     assert answered(pronoun, "综合各媒体报道")  # 它, not a request for more of the passage
     (_, people), _ = talk(engine, "肥城锂电产业园常驻多少博士", "他们是从哪来的")
     assert answered(people, "山东大学")  # where the doctors come from, not the box's sources
