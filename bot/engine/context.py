@@ -10,7 +10,7 @@ declined like any other question. The context is forgotten after `TTL_SECONDS`, 
 message with a subject of its own starts a new topic. The words that mark a follow-up are data:
 `followups` in knowledge/language.yaml. The stages live beside it: mores.py (requests for more),
 ellipses.py ("X呢"), followup.py (what a message is and its readings), referents.py (what
-那家研究院 points at when no kept name fits).
+那家研究院 points at when no kept name fits), unasked.py (what the passage leaves unsaid).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from bot.engine.ellipses import Ellipses
 from bot.engine.followup import Name, Reader, joined
-from bot.engine.followwords import asks_quantity, asks_word, nounish
+from bot.engine.followwords import asks_quantity, asks_word, content_nouns, nounish
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import box_credit, box_of, of_the_box, shown_facts
 from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
-from bot.engine.unsaid import asks_names_of_counted, asks_part_of_whole
+from bot.engine.unasked import Unasked
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -59,7 +59,7 @@ class Context:
 EMPTY = Context()
 
 
-class Conversation(Ellipses):
+class Conversation(Ellipses, Unasked):
     """Reads follow-ups for one engine (built once per engine; holds no conversation state)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -129,7 +129,7 @@ class Conversation(Ellipses):
         if self.read.names_something(tokens):
             return self._alone(text, now, context)  # a subject of its own: a new topic
         reply = self.engine.ask(text)
-        bare = not _nouns(tokens)  # (谁研发的: nothing but what it asks)
+        bare = not content_nouns(tokens)  # (谁研发的: nothing but what it asks)
         elsewhere = reply.kind == "answer" and not self._of_context(reply, context)
         if reply.kind == "smalltalk" or not context.topic:
             return reply, self._after(text, reply, context, now)
@@ -177,48 +177,7 @@ class Conversation(Ellipses):
     def _more(self, context: Context, shown: tuple[str, ...], now: float) -> Context:
         return replace(context, shown=shown, mores=context.mores + 1, at=now)
 
-    # ------------------------------------------------------------------ unsaid
-
-    def _fold(self, text: str) -> str:
-        return self.analyzer.fold(text, fuzzy=True)
-
-    def _passage(self, fact_ids: tuple[str, ...]) -> str:
-        """The article's text of these facts, in order."""
-        texts = []
-        for fact_id in fact_ids:
-            try:
-                texts.append(self.engine.knowledge.fact(fact_id).text)
-            except KeyError:
-                continue
-        return "。".join(texts)
-
-    def _names_of_counted(self, folded: str, tokens: list, context: Context) -> bool:
-        """A follow-up asking the names of what the last passage only counts (那7个人都叫什么,
-        那家医院叫什么); only one about that passage: every name it gives is in it. With no
-        noun or pronoun of its own (分别是哪几个), it asks of the last question's."""
-        passage = self._passage(context.shown)
-        words = self.read.words
-        in_passage = self._fold(normalize(passage)).replace(" ", "")
-        if any(name not in in_passage for name, _ in self.read.names(tokens)):
-            return False
-        asking = "".join((*words.names, *words.members))
-        said = [t.text for t in tokens if t.kind in ("word", "frame") and len(t.text) > 1]
-        quiet = words.more | words.fillers | words.person | words.thing
-        if any(w not in asking and w not in quiet and w not in in_passage for w in said):
-            return False  # 它在哪家医院研发的: not the hospital the passage counts (推广应用)
-        nouns = _named_one(folded, _nouns(tokens), words.names)
-        if not nouns and self.read.pronoun(tokens) is None:  # (它叫什么: of its referent)
-            nouns = _nouns(self.read.tokens(context.question))
-        plural = tuple(w for w in words.person if "们" in w or "些" in w)
-        return asks_names_of_counted(folded, nouns, passage, (words.names, words.members, plural))
-
-    def _part_of_whole(self, folded: str, tokens: list, reply: Reply) -> bool:
-        """A breakdown (其中河北有多少家) answered with a quote that never names the part, or
-        gives no figure beside it."""
-        parts = [name for name, _ in self.read.names(tokens)]
-        quoted = self._fold(normalize("".join(s.quote for s in reply.sources)))
-        quantity = any(asks_quantity(t) for t in tokens)
-        return asks_part_of_whole(folded, parts, self.read.words.breakdown, quoted, quantity)
+    # ------------------------------------------------------------------ refusals
 
     def _declined(self, context: Context) -> Reply:
         """The refusal of a follow-up the article does not answer, suggesting what it can
@@ -349,27 +308,6 @@ class Conversation(Ellipses):
             shown=shown_facts(self.engine, reply),
             at=now,
         )
-
-
-def _nouns(tokens: list) -> list[str]:
-    """The nouns of a message that may name what it asks about (单位 and 机构 too)."""
-    return [
-        t.text
-        for t in tokens
-        if t.kind in ("word", "entity", "frame") and t.pos.startswith("n") and len(t.text) > 1
-    ]
-
-
-def _named_one(folded: str, nouns: list[str], names: tuple[str, ...]) -> list[str]:
-    """Of a message asking a name, only the noun it asks the name of, the last before the
-    asking words (企业那边的负责人叫啥 asks the 负责人's, not the 企业's); else every noun."""
-    compact = folded.replace(" ", "")
-    at = min((compact.find(w) for w in names if w in compact), default=-1)
-    if at < 0:
-        return nouns
-    before = [(compact.rfind(noun, 0, at), noun) for noun in nouns]
-    last = max((pair for pair in before if pair[0] >= 0), default=None)
-    return [last[1]] if last else nouns
 
 
 def _addressing_removed(text: str) -> str:

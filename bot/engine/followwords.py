@@ -115,3 +115,12 @@ def is_noun(token: Token) -> bool:
 
 def nounish(token: Token) -> bool:
     return is_noun(token) and len(token.text) > 1
+
+
+def content_nouns(tokens: list[Token]) -> list[str]:
+    """The nouns of a message that may name what it asks about (单位 and 机构 too)."""
+    return [
+        t.text
+        for t in tokens
+        if t.kind in ("word", "entity", "frame") and t.pos.startswith("n") and len(t.text) > 1
+    ]
