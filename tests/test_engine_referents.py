@@ -3,7 +3,7 @@ conversation kept fits the noun."""
 
 from __future__ import annotations
 
-from bot.engine.referents import head_noun, passage_names
+from bot.engine.referents import head_noun, passage_names, which_body
 from tests.test_context import answered, talk
 
 
@@ -48,3 +48,12 @@ def test_his_institute_is_the_body_the_noun_names_not_the_person(engine) -> None
 def test_the_classifiers_of_bodies_and_places_are_demonstratives(engine) -> None:
     (_, school), _ = talk(engine, "Vidu是谁发布的", "那所大学新成立了什么学院")
     assert answered(school, "人工智能学院")  # 那所大学: 清华大学, not Vidu's release again
+
+
+def test_which_body_the_quote_left_unnamed_is_the_one_its_section_names(engine) -> None:
+    (_, which), _ = talk(engine, "预聘长聘制给青年人才几年稳定支持", "是哪个研究所呀")
+    assert answered(which, "深圳农业基因组研究所")  # the quote says only 研究所
+    shown = tuple(f.id for f in engine.knowledge.facts if "预聘—长聘制" in f.text)
+    assert which_body(engine, "哪个研究所", ["研究所"], shown) == "深圳农业基因组研究所"
+    assert which_body(engine, "哪个研究所的所长是谁", ["研究所", "所长"], shown) == ""
+    assert which_body(engine, "哪家企业", ["企业"], shown) == ""  # no 企业 in that quote

@@ -26,6 +26,7 @@ from bot.engine.followwords import asks_quantity, asks_word, content_nouns, noun
 from bot.engine.mores import Mores
 from bot.engine.normalize import mentions_removed, normalize, strip_invisible
 from bot.engine.passage import box_credit, box_of, of_the_box, shown_facts
+from bot.engine.referents import which_body
 from bot.engine.replies import DONT_KNOW
 from bot.engine.reply import Reply
 from bot.engine.unasked import Unasked
@@ -128,6 +129,12 @@ class Conversation(Ellipses, Unasked):
             return self._ellipsis_reply(text, body, context, now)
         if self.read.names_something(tokens):
             return self._alone(text, now, context)  # a subject of its own: a new topic
+        body = which_body(self.engine, folded, content_nouns(tokens), context.shown)
+        if body:  # 哪个研究所 after "研究所全面实行……": the one its section names
+            reading = f"{body}是什么"
+            reply = self.engine.ask(reading)
+            if reply.kind == "answer" and self._quotes(reply, [body]):
+                return reply, self._after(reading, reply, context, now)
         reply = self.engine.ask(text)
         bare = not content_nouns(tokens)  # (谁研发的: nothing but what it asks)
         elsewhere = reply.kind == "answer" and not self._of_context(reply, context)

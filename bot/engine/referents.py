@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 Name = tuple[str, str]
 _NOT_HEADS = ("u", "y", "p", "v", "d", "m", "q")  # particles, verbs, adverbs, numerals
+_WHICH = ("哪一个", "哪一家", "哪个", "哪家", "哪所", "哪位")
 
 
 def head_noun(token: Token, names: list[str]) -> bool:
@@ -96,3 +97,17 @@ def pointed_into(
         return []
     rest = normalised[:at] + normalised[at + len(word) :]
     return [(f"{' '.join(said)} {rest}".strip(), said[0])]
+
+
+def which_body(engine: Engine, folded: str, nouns: list[str], shown: tuple[str, ...]) -> str:
+    """The body a bare "哪个研究所" asks for: the quote shown speaks of a 研究所 without its name
+    ("研究所全面实行……") and its section names one; "" for any other message."""
+    compact = folded.replace(" ", "").removeprefix("是")
+    which = next((w for w in _WHICH if compact.startswith(w)), "")
+    if len(nouns) != 1 or not which or not compact[len(which) :].startswith(nouns[0]):
+        return ""
+    if compact[len(which) + len(nouns[0]) :].strip("呢呀啊的?？"):
+        return ""  # (哪个研究所的所长: a question of its own)
+    quoted = engine.index.analyzer.fold(normalize(quoted_text(engine, shown)), fuzzy=True)
+    bodies = passage_names(engine, shown, nouns[0])
+    return bodies[0][0] if bodies and nouns[0] in quoted.replace(" ", "") else ""
