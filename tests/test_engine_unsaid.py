@@ -115,3 +115,11 @@ def test_a_body_asked_of_what_the_passage_never_says_of_the_counted_one_is_anoth
     assert answered(developer, "天坛医院")  # 研发: the one that made it, which is named
     (_, counted_one), _ = talk(engine, first, "那家医院叫什么")
     assert counted_one.kind == "fallback"  # the Hebei hospital, which is not
+
+
+def test_a_name_asked_of_a_thing_is_not_asked_of_the_people_before_it(engine) -> None:
+    first = "深圳农业基因组研究所有几人入选顶尖科学家榜单"
+    (_, variety), _ = talk(engine, first, "他们首次培育出的那个概念性品种叫啥")
+    assert answered(variety, "优薯1号")  # the 品种's name, which the article gives
+    (_, people), _ = talk(engine, first, "他们都叫什么名字")
+    assert people.kind == "fallback"  # the 7 people's names, which it does not

@@ -55,7 +55,11 @@ class Unasked:
         nouns = _named_one(folded, content_nouns(tokens), words.names)
         if not nouns and self.read.pronoun(tokens) is None:  # (它叫什么: of its referent)
             nouns = content_nouns(self.read.tokens(context.question))
+        compact = folded.replace(" ", "")
+        at = min((compact.find(w) for w in words.names if w in compact), default=-1)
         plural = tuple(w for w in words.person if "们" in w or "些" in w)
+        if at > 0 and any(0 <= compact.find(n) < at for n in nouns if n not in asking):
+            plural = ()  # 他们培育的那个品种叫啥: the 品种's name, not theirs
         return asks_names_of_counted(folded, nouns, passage, (words.names, words.members, plural))
 
     def _part_of_whole(self, folded: str, tokens: list, reply: Reply) -> bool:
