@@ -91,3 +91,8 @@ def test_two_clauses_that_ask_are_answered_the_second_as_a_follow_up(engine) -> 
     reply = engine.ask("数说里的数据来源是哪，截至什么时候")
     assert reply.kind == "answer"
     assert "中关村管委会" in reply.text and "2023年底" in reply.text
+
+
+def test_two_asks_joined_by_and_get_both_answers(engine) -> None:
+    reply = engine.ask("How long were Vidu's videos in March, and how long are they now?")
+    assert reply.kind == "answer" and "8秒" in reply.text and "16秒" in reply.text

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 __all__ = ["CLARIFY", "DONT_KNOW", "GENERIC_LEAD", "NO_QUESTION", "Engine"]
 
 
+def _keys(replies: tuple[Reply, Reply]) -> set[str]:
+    return {key for reply in replies for key in reply.keys}
+
+
 class Engine:
     """Loaded once from knowledge/; `ask` is pure: same question, same reply.
 
@@ -84,10 +88,9 @@ class Engine:
         text = clean(question, self.max_question_chars)
         reply = self._ask_one(text, explain)
         # (only sentences that ask: "我同事说才三五年，我不信。他们研究多久了？" asks once)
-        if reply.kind != "answer":
-            both = self._two_asks(text)  # "数说里的数据来源是哪，截至什么时候"
-            if both is not None:
-                return merge(list(both), reply.explanation)
+        both = self._two_asks(text)  # "数说里的数据来源是哪，截至什么时候"
+        if both is not None and (reply.kind != "answer" or set(reply.keys) < _keys(both)):
+            return merge(list(both), reply.explanation)
         pieces = parts(text)
         sentences = [s for s in pieces if INTERROGATIVE.search(s.lower())]
         if len(sentences) == 1 and reply.kind != "answer" and len(pieces) > 1:
