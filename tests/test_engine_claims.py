@@ -312,3 +312,8 @@ def test_claims_of_another_posts_place_kind_or_animal_are_corrected(
 def test_the_year_before_another_is_no_figure_and_fanfan_doubles(engine) -> None:
     reply = engine.ask("2023年一区承接三城的成果超过270个，比前一年翻番，对吗")
     assert reply.verdict == "yes" and "翻了一番" in reply.text
+
+
+def test_a_kind_claim_followed_by_a_remark_is_checked(engine) -> None:
+    reply = engine.ask("夸父是一个大语言模型，跟悟道差不多的东西")
+    assert reply.verdict == "no" and "量子计算云平台" in reply.lead

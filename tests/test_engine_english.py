@@ -78,3 +78,11 @@ def test_an_english_yes_no_question_the_article_leaves_open(engine) -> None:
     reply = engine.ask("Is Vidu free to use?")
     assert reply.kind == "fallback" and reply.verdict == "unstated"
     assert "Vidu" in reply.sources[0].quote
+
+
+def test_tenure_track_and_young_scientists(engine) -> None:
+    reply = engine.ask(
+        "How long is the stable support period for young scientists under the tenure-track "
+        "system at the Shenzhen genome institute?"
+    )
+    assert reply.kind == "answer" and "5至6年" in reply.text

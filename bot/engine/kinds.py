@@ -164,6 +164,9 @@ def _naming(index: Index, question: Question) -> tuple[str, str]:
     assert question.focus is not None
     if "naming" not in question.memo:
         subject, predicate = split_claim(question.focus.asking_text)
+        if not predicate:  # "夸父是一个大语言模型，跟悟道差不多的东西": the clause with the 是
+            said = [split_claim(c.text) for c in question.focus.clauses if c.role != "tag"]
+            subject, predicate = next((p for p in said if p[1]), (subject, predicate))
         question.memo["naming"] = (
             index.analyzer.fold(subject, fuzzy=True),
             PARTICLES.sub("", index.analyzer.fold(predicate, fuzzy=True)),
