@@ -273,3 +273,15 @@ def test_a_claim_the_article_leaves_open_shows_what_it_says_of_the_thing(
 def test_a_claim_about_a_thing_the_article_does_not_name_is_plainly_declined(engine) -> None:
     reply = engine.ask("上海的量子计算云平台已经免费开放了吧")
     assert reply.kind == "fallback" and reply.verdict != "unstated"
+
+
+def test_of_close_candidates_the_one_whose_line_checks_the_claimed_figure_answers(engine) -> None:
+    reply = engine.ask("早上好☀️ 我同事说北京的科研人员有一百万人，真有这么多？")
+    assert reply.kind == "answer" and reply.verdict == "no" and "55万" in reply.text
+
+
+def test_we_here_is_the_site_the_asking_clause_names(engine) -> None:
+    reply = engine.ask(
+        "👀 我在天津滨海新区工作，我们这的滨海—中关村科技园进了多少家国家高新技术企业？"
+    )
+    assert reply.kind == "answer" and "193家" in reply.text

@@ -9,7 +9,6 @@ import re
 from dataclasses import replace
 
 from bot.engine.claims import UNSTATED
-from bot.engine.describing import described_heads, of_kind
 from bot.engine.english_claims import english_claim
 from bot.engine.index import Index
 from bot.engine.question import INTERROGATIVE, Question
@@ -21,6 +20,13 @@ from bot.engine.smalltalk import (
     SMALLTALK_AT,
     clause_smalltalk,
     smalltalk_score,
+)
+from bot.engine.tiebreak import (
+    at_the_time_named,
+    claim_answered,
+    present_over_past,
+    same_person_named,
+    text_of,
 )
 from bot.engine.verdict import UNNAMED_BODY
 from bot.engine.words import anchors, nounish
@@ -71,8 +77,8 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
         notes["declined"] = f"names nothing of the article; {'、'.join(best.uncovered)} unknown"
         best = None
     if best is not None:
-        best = _present_over_past(index, question, best, admissible)
-        best = _at_the_time_named(index, question, best, admissible)
+        best = present_over_past(index, question, best, admissible)
+        best = at_the_time_named(index, question, best, admissible)
     anchored = _anchored(index, question, best)
     if (
         smalltalk is not None
@@ -134,62 +140,6 @@ def _lacks_claim_subject(question: Question, leader: Scored) -> bool:
     return subject is not None and subject in leader.blocking
 
 
-# A state the article says was superseded: 今年3月，Vidu还只能生成8秒的视频.
-_DATED = re.compile(r"还只能|还只有|还只是|当时|起初|最初|曾经")
-_TIMED = re.compile(
-    r"(?<![\d.])\d{1,2}月|今年|去年|前年|当时|以前|之前|原来|起初|最初|曾|年|时候|when|before"
-    r"|下一步|接下来|将来|未来|以后|打算|计划|明年|will|next"
-)
-PRESENT_GAP = 0.05  # how close an undated runner-up must be to answer in a dated one's place
-
-
-def _present_over_past(
-    index: Index, question: Question, best: Scored, admissible: list[Scored]
-) -> Scored:
-    """A question that names no time asks how things stand, not how they stood: when the best
-    answer is a state since passed (今年3月，Vidu还只能生成8秒) and another of the same part of
-    the article is as close (Vidu能生成长达16秒), that one answers ("How long can Vidu videos
-    be")."""
-    if _TIMED.search(question.folded) or not _DATED.search(_text(index, best)):
-        return best
-    sections = _sections(best)
-    for other in admissible[1:4]:
-        if best.score - other.score > PRESENT_GAP:
-            break
-        if not _DATED.search(_text(index, other)) and sections & _sections(other):
-            return other
-    return best
-
-
-_TIME = re.compile(r"(?:19|20)\d\d年|\d{1,2}月")
-TIME_GAP = 0.08  # how close a runner-up of the time named must be to answer in its place
-
-
-def _at_the_time_named(
-    index: Index, question: Question, best: Scored, admissible: list[Scored]
-) -> Scored:
-    """A question that names a time asks of that time: when the best answer's sentence does
-    not say it and a close one that covers the question as well does ("Vidu三月份就能生成16秒
-    视频了吧" is checked against 今年3月，Vidu还只能生成8秒, not the 16秒 of now)."""
-    times = [t.text for t in question.content if t.kind == "number" and _TIME.fullmatch(t.text)]
-    if not times or any(t in _text(index, best) for t in times):
-        return best
-    for other in admissible[1:4]:
-        if best.score - other.score > TIME_GAP:
-            break
-        if other.coverage >= best.coverage and all(t in _text(index, other) for t in times):
-            return other
-    return best
-
-
-def _text(index: Index, scored: Scored) -> str:
-    return "".join(index.fact_text[f.id] for f in scored.candidate.facts)
-
-
-def _sections(scored: Scored) -> set[str]:
-    return {f.paragraph.rsplit(".", 1)[0] for f in scored.candidate.facts}
-
-
 def _name_withheld(index: Index, leader: Scored) -> bool:
     """Is the best match blocked only because the name asked for is one its sentence leaves
     unnamed (一家科技企业, 河北一家医院)?"""
@@ -238,44 +188,21 @@ def _answer_or_clarify(
 ) -> Reply:
     """Answer with the best unless a rival with another answer is as close and as good."""
     rival = next((s for s in admissible[1:] if not same_answer(s, best)), None)
+    if rival is not None and best.score - rival.score < CLEAR_LEAD and question.claimed:
+        best, rival = claim_answered(index, question, best, rival)
     if (
         rival is None
         or best.score - rival.score >= CLEAR_LEAD
         or best.score >= CONFIDENT
         or best.resemblance >= NEAR_COPY
         or _same_paragraph(best, rival)
-        or _same_person_named(index, question, best, rival)
+        or same_person_named(index, question, best, rival)
     ):
         notes["decision"] = f"answer: {best.candidate.key} leads with {best.score:.3f}"
         return replies.answer(best, out)
     close = [s for s in admissible if best.score - s.score < CLEAR_LEAD]
     notes["decision"] = "clarify: several candidates are equally close"
     return replies.clarify(close, out)
-
-
-def _same_person_named(index: Index, question: Question, best: Scored, rival: Scored) -> bool:
-    """Does a question that asks who or what a thing is called (那位副院长叫什么, ……的制度叫
-    什么) get the same name from both close candidates: the same person, or the same name of
-    the kind described? Then either answer names it, and there is nothing to choose."""
-    if not _WHO.search(question.folded):
-        return False
-    types = index.analyzer.entity_types
-    heads = described_heads(question)
-
-    def given(scored: Scored) -> set[str]:
-        return {
-            name
-            for fact in scored.candidate.facts
-            for name in index.fact_names[fact.id]
-            if name not in question.folded
-            and (types.get(name) == "person" or any(of_kind(name, h) for h in heads))
-        }
-
-    named = given(best)
-    return bool(named) and named <= given(rival)
-
-
-_WHO = re.compile(r"谁|哪位|叫什么|叫啥|名字")
 
 
 def _otherwise(
@@ -343,7 +270,7 @@ def _said_of_subject(index: Index, question: Question, ranked: list[Scored]) -> 
     # the best of the first few that lacks no name and no figure the question gives (one
     # that lacks them may be of another thing), preferring a sentence that writes the name
     fit = [s for s in ranked[:4] if s.score >= UNSTATED_AT and _lacks_no_name(question, s)]
-    naming = [s for s in fit if all(n in _text(index, s) for n in named)]
+    naming = [s for s in fit if all(n in text_of(index, s) for n in named)]
     return (naming or fit or [None])[0]
 
 

@@ -258,8 +258,9 @@ def _scene(index: Index, focus: Focus, content: list[Token]) -> _Scene:
         if any(word in text for text in asked):
             continue
         scene.add(word)
-        if focus.deictic and (types.get(word) == "place" or token.pos == "ns"):
-            continue  # 那边有多少高校: the place the remark named is asked about
+        if focus.deictic and (types.get(word) == "place" or token.pos == "ns") and not placed:
+            continue  # 那边有多少高校: the place the remark named is asked about (not when
+            # the asking clause names its own: 我们这的滨海—中关村科技园)
         if not any(word in text for text in kept_folded_clauses):
             exempt.add(word)
             chatter.add(word)  # (a word of no clause kept: the segmenter joined across one)
