@@ -317,3 +317,10 @@ def test_the_year_before_another_is_no_figure_and_fanfan_doubles(engine) -> None
 def test_a_kind_claim_followed_by_a_remark_is_checked(engine) -> None:
     reply = engine.ask("夸父是一个大语言模型，跟悟道差不多的东西")
     assert reply.verdict == "no" and "量子计算云平台" in reply.lead
+
+
+def test_a_rank_claimed_where_the_article_gives_an_office_is_unstated(engine) -> None:
+    # 朱军 is the 研究院's 副院长 in the article; whether he is a 教授 it does not say
+    reply = engine.ask("朱军是清华的教授吧")
+    assert reply.kind == "fallback" and reply.verdict == "unstated"
+    assert engine.ask("纪姝婷是北工大的正教授").verdict == "no"  # a rank against a rank

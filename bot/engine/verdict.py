@@ -53,7 +53,8 @@ def settle(index: Index, replies: Replies, question: Question, reply: Reply) -> 
     context = _context(index, facts, reply.lead)
     named = _named_verdict(index, question, facts, text, context)
     other = swapped(index, facts, question, context)  # 复旦大学 claimed, 清华大学 stated
-    if named == "unstated" and not other:
+    if (named == "unstated" and not other) or _post_unstated(question, text):
+        # ("朱军是清华的教授吧": the quotes give his office, and say nothing of a rank)
         # Not an answer: the article does not say; the quote shows what it does say.
         return replace(reply, kind="fallback", lead=UNSTATED, verdict="unstated", unanswered=True)
     wrong_kind = miskinded(index, question, facts, text)
@@ -213,6 +214,20 @@ def _other_version(question: Question, text: str) -> bool:
     claimed = question.features.versions if question.features is not None else ()
     stated = VERSION.findall(text)
     return bool(claimed and stated) and not set(claimed) & set(stated)
+
+
+_RANKS = ("教授", "研究员", "讲师", "工程师")  # academic ranks, beside offices (院长, 主任…)
+
+
+def _post_unstated(question: Question, text: str) -> bool:
+    """Does the claim give an academic rank (教授) where the quotes give only an office
+    (副院长), or the other way round? One does not rule out the other: not said."""
+    claimed = question.focus.asking_text if question.focus else ""
+    posts = [p for p in (*_RANKS, *TITLES) if p in claimed]
+    if not posts or any(p in text for p in posts):
+        return False
+    stated = [p for p in (*_RANKS, *TITLES) if p in text]
+    return bool(stated) and all((p in _RANKS) != (posts[0] in _RANKS) for p in stated)
 
 
 def _other_post(question: Question, text: str) -> bool:
