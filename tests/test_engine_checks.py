@@ -78,3 +78,14 @@ def test_a_name_of_the_head_asked_is_the_name_given(engine) -> None:
 
 def test_a_crop_the_article_does_not_name_is_declined(engine) -> None:
     assert engine.ask("阮珏研究的是什么作物").kind == "fallback"
+
+
+@pytest.mark.parametrize("question", ["6G什么时候能用上？", "北脑二号啥时候能给人用上？"])
+def test_when_a_thing_will_be_usable_needs_a_time_still_to_come(engine, question: str) -> None:
+    # the article dates a plan or a launch, never when these will be in use
+    assert engine.ask(question).kind == "fallback"
+
+
+def test_when_a_thing_is_still_to_come_the_planned_time_answers(engine) -> None:
+    reply = engine.ask("手术机器人什么时候能在河北用上")
+    assert reply.kind == "answer" and "今年5月" in reply.text
