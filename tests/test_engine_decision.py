@@ -285,3 +285,10 @@ def test_we_here_is_the_site_the_asking_clause_names(engine) -> None:
         "👀 我在天津滨海新区工作，我们这的滨海—中关村科技园进了多少家国家高新技术企业？"
     )
     assert reply.kind == "answer" and "193家" in reply.text
+
+
+def test_a_weak_sentence_still_shows_what_the_article_says_of_a_claimed_thing(engine) -> None:
+    # 本科生 is the tagger's guess at a name, part of the predicate; 清华人工智能学院 is named
+    reply = engine.ask("清华人工智能学院每年招200名本科生，对吧")
+    assert reply.kind == "fallback" and reply.verdict == "unstated"
+    assert "人工智能学院" in reply.sources[0].quote

@@ -269,17 +269,23 @@ def _said_of_subject(index: Index, question: Question, ranked: list[Scored]) -> 
         return None
     # the best of the first few that lacks no name and no figure the question gives (one
     # that lacks them may be of another thing), preferring a sentence that writes the name
-    fit = [s for s in ranked[:4] if s.score >= UNSTATED_AT and _lacks_no_name(question, s)]
+    fit = [s for s in ranked[:4] if s.score >= UNSTATED_AT and _lacks_no_name(index, question, s)]
     naming = [s for s in fit if all(n in text_of(index, s) for n in named)]
     return (naming or fit or [None])[0]
 
 
-def _lacks_no_name(question: Question, scored: Scored) -> bool:
+def _lacks_no_name(index: Index, question: Question, scored: Scored) -> bool:
+    """Does the candidate lack no curated name and no figure of the question's? (A word the
+    tagger only guesses is a name, 本科生, is the predicate's.)"""
     missing = set(scored.blocking) | set(scored.uncovered)
-    return not any(t.kind in ("entity", "number") and t.text in missing for t in question.content)
+    types = index.analyzer.entity_types
+    return not any(
+        (t.kind == "number" or t.text in types or t.pos == "ns") and t.text in missing
+        for t in question.content
+    )
 
 
-UNSTATED_AT = 0.28  # the least score of the sentence shown as what the article does say
+UNSTATED_AT = 0.2  # the least score of the sentence shown as what the article does say
 
 
 def pair_for(index: Index, ranked: list[Scored], normalised: str) -> tuple[Scored, Scored] | None:
