@@ -324,3 +324,9 @@ def test_a_rank_claimed_where_the_article_gives_an_office_is_unstated(engine) ->
     reply = engine.ask("朱军是清华的教授吧")
     assert reply.kind == "fallback" and reply.verdict == "unstated"
     assert engine.ask("纪姝婷是北工大的正教授").verdict == "no"  # a rank against a rank
+
+
+def test_a_claim_of_what_a_thing_is_quotes_the_sentence_that_says_it(engine) -> None:
+    reply = engine.ask("肥城是地级市吧")
+    assert reply.verdict == "no" and "县级城市" in reply.text
+    assert engine.ask("肥城是县级市吧").verdict == "yes"

@@ -24,6 +24,7 @@ from bot.engine.smalltalk import (
 from bot.engine.tiebreak import (
     at_the_time_named,
     claim_answered,
+    kind_said,
     present_over_past,
     same_person_named,
     text_of,
@@ -79,6 +80,7 @@ def decide(index: Index, replies: Replies, question: Question, explain: bool) ->
     if best is not None:
         best = present_over_past(index, question, best, admissible)
         best = at_the_time_named(index, question, best, admissible)
+        best = kind_said(index, question, best, admissible)
     anchored = _anchored(index, question, best)
     if (
         smalltalk is not None

@@ -224,7 +224,7 @@ def kind_claimed(index: Index, facts: Iterable[Fact], question: Question, token:
     """Is the word part of a kind a claim gives its named thing (量子计算机 of "悟道3.0是一台量子
     计算机吧"), where the quotes write the thing's own kind before its name? Then the claim
     is checked against that kind, not vetoed by the word."""
-    if token.text not in _claimed_kind_words(index, question):
+    if token.text not in claimed_kind_words(index, question):
         return False
     facts = tuple(facts)
     text = "".join(index.fact_text[f.id] for f in facts)
@@ -232,7 +232,7 @@ def kind_claimed(index: Index, facts: Iterable[Fact], question: Question, token:
     return found is not None and token.text in found[1]
 
 
-def _claimed_kind_words(index: Index, question: Question) -> tuple[str, ...]:
+def claimed_kind_words(index: Index, question: Question) -> tuple[str, ...]:
     """The words of what a claim says its thing is (read once per question)."""
     if "kind words" not in question.memo:
         words: tuple[str, ...] = ()
@@ -249,7 +249,7 @@ def _kind_claim(
 ) -> tuple[str, list[str], dict[str, str]] | None:
     """The named thing a claim speaks of, the words of the kind it gives it, and the kind the
     quotes write before each name; None when the quotes write no kind before that thing."""
-    words = list(_claimed_kind_words(index, question))
+    words = list(claimed_kind_words(index, question))
     if not words:
         return None
     subject = _naming(index, question)[0]

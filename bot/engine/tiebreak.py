@@ -9,6 +9,7 @@ import re
 from bot.engine.claims import comparable, quantities
 from bot.engine.describing import described_heads, of_kind
 from bot.engine.index import Index
+from bot.engine.kinds import claimed_kind_words
 from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.scoring import Scored
@@ -116,3 +117,33 @@ def same_person_named(index: Index, question: Question, best: Scored, rival: Sco
 
 
 _WHO = re.compile(r"谁|哪位|叫什么|叫啥|名字")
+
+
+KIND_GAP = 0.05  # how close a runner-up that says what the thing is must be to answer instead
+
+
+def kind_said(
+    index: Index, question: Question, best: Scored, admissible: list[Scored]
+) -> Scored:
+    """A claim of what a thing is ("肥城是地级市吧") is checked against the sentence that says
+    what it is ("肥城这个县级城市"), when one nearly as close does and the best does not."""
+    if question.focus is None or not question.focus.is_claim:
+        return best
+    subject = next((t.text for t in question.content if t.kind == "entity"), "")
+    claimed = claimed_kind_words(index, question)
+    if not subject or not claimed:
+        return best
+
+    def says(scored: Scored) -> bool:
+        text = text_of(index, scored)
+        found = re.search(rf"{re.escape(subject)}(?:这个|这座|这一)([\u4e00-\u9fff]{{2,5}})", text)
+        return found is not None and any(n[-1] in found.group(1) for n in claimed)
+
+    if says(best):
+        return best
+    for other in admissible[1:4]:
+        if best.score - other.score > KIND_GAP:
+            break
+        if says(other):
+            return other
+    return best
