@@ -330,3 +330,9 @@ def test_a_claim_of_what_a_thing_is_quotes_the_sentence_that_says_it(engine) -> 
     reply = engine.ask("肥城是地级市吧")
     assert reply.verdict == "no" and "县级城市" in reply.text
     assert engine.ask("肥城是县级市吧").verdict == "yes"
+
+
+def test_a_rhetorical_question_claims_another_event(engine) -> None:
+    # 不是……吗 claims it; the article names 2024中关村论坛年会's 人工智能主题日
+    reply = engine.ask("Vidu不是在世界人工智能大会上发布的吗？")
+    assert reply.verdict == "no" and "中关村论坛" in reply.text

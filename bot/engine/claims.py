@@ -128,8 +128,12 @@ COPULA = re.compile(rf"(?<![还就不但只总可要于或凡正真算])是|叫|
 
 def split_claim(text: str) -> tuple[str, str]:
     """A claim's subject and what it says of it: 清华人工智能学院 | 5月成立的吧."""
-    verb = COPULA.search(text)
+    verb = COPULA.search(text) or _RHETORICAL.search(text)
     return (text[: verb.start()], text[verb.end() :]) if verb else (text, "")
+
+
+# "Vidu不是在……发布的吗": a rhetorical question, which claims what follows 不是
+_RHETORICAL = re.compile(r"不是(?=.+(?:吗|嘛)\s*$)")
 
 
 def spans(text: str) -> list[tuple[str, Quantity]]:

@@ -171,6 +171,8 @@ def _named_verdict(
     ]
     if not missing:
         return None
+    if any(m.endswith(_EVENT_HEADS) for m in missing) and _events(index, facts):
+        return "no"  # "Vidu不是在世界人工智能大会上发布的吗": the quotes name another event
     named = _makers(index, facts, question)
     if any(head_shared(m, n) for m in missing for n in named):
         return "no"  # "vidu是北大发布的": the quotes name another university, 清华大学
@@ -181,6 +183,14 @@ def _named_verdict(
     if question.claims_maker and not named:
         return "unstated"  # "悟道3.0是智源研究院做的吧": the article says not who made it
     return "no"
+
+
+_EVENT_HEADS = ("大会", "峰会", "博览会", "论坛", "年会", "主题日")
+
+
+def _events(index: Index, facts: list[Fact]) -> list[str]:
+    types = index.analyzer.entity_types
+    return [n for f in facts for n in index.fact_names[f.id] if types.get(n) == "event"]
 
 
 def _makers(index: Index, facts: list[Fact], question: Question) -> list[str]:
