@@ -34,7 +34,8 @@ _FUZZY_MIN = 3
 _FUZZY_TERM_MIN = 4
 _QUESTION_WORD = re.compile(r"^(?:多[大长久少高远重快]|第?几|哪|什么|怎么|为什么|如何)")
 _INSTITUTION_HEADS = frozenset(  # (and events': 人工智能大会 is another than the article's)
-    "研究所 研究院 学院 医院 公司 集团 实验室 研究中心 高校 大会 峰会".split()
+    {"研究所", "研究院", "学院", "医院", "公司", "集团", "实验室", "研究中心", "高校"}
+    | {"大会", "峰会"}
 )
 _NUMERAL_CHARS = frozenset("0123456789一二三四五六七八九十两零")
 MERGED = "merged"  # the tag of a run of lone characters joined by the tokenizer
