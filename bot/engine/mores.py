@@ -11,9 +11,11 @@ which paragraphs answer it; bot/engine/context.py keeps what was shown.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.engine.followwords import WHAT_ELSE, Words, asks_word
+from bot.engine.listed import rest_of_list
 from bot.engine.normalize import normalize
 from bot.engine.passage import continuation, others, section_text
 from bot.engine.reply import Reply
@@ -46,7 +48,8 @@ class Mores:
             return continuation(self.engine, context.shown, whole=whole, first=not context.mores)
         fold = self._fold
         other = self.asks_other(core, topic, section)
-        more = other and others(self.engine, context.shown, other, fold)
+        listed = other and rest_of_list(self.engine, context, other, self._said)
+        more = listed or (other and others(self.engine, context.shown, other, fold))
         about = None if more else self.asks_about(core, topic, quoted, section)
         if about is not None:
             more = others(self.engine, context.shown, about[1], fold, whole=about[0])
@@ -169,6 +172,17 @@ class Mores:
                 self._fold(texts[1]).replace(" ", ""),
             )
         return found
+
+    def _said(self, item: str, lead: str) -> bool:
+        """Does the answer line say this item of a list, by a name of it or a figure with its
+        unit (7人, not the 1 of 优薯1号)?"""
+        folded = self._fold(lead).replace(" ", "")
+        tokens = self.read.tokens(normalize(item, self.engine.bot_username))
+        figures = [
+            t.text + after.text for t, after in pairwise(tokens) if t.kind == "number"
+        ]
+        names = [t.text for t in tokens if t.kind == "entity"]
+        return any(word in folded for word in names + figures)
 
     def _fold(self, text: str) -> str:
         return self.engine.index.analyzer.fold(normalize(text), fuzzy=True)
