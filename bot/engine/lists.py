@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.engine.numerals import DIGITS
+
 # The question names a counted set, then asks for its members (都是哪几个, 具体有哪些, 还有哪些,
 # 都叫什么, 分别是什么; not 都标出来的地图叫什么, which asks the name of the thing that has them).
 _COUNTED = re.compile(
@@ -34,18 +36,7 @@ class Listed:
     kinds: bool = False  # it asks what kinds they are (都是哪些类型的): a few kinds answer it
 
 
-_CN_COUNT = {
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+_CN_COUNT = {**{c: n for c, n in DIGITS.items() if n >= 2}, "十": 10}
 # "新两翼是指哪两翼", "三城是哪三个": which N of a set the question names with that N
 _WHICH_N = re.compile(
     r"哪(?P<n>\d+|[两二三四五六七八九十])(?:个|大|项|家|位|所|类|[\u4e00-\u9fff])"

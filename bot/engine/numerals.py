@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_DIGITS = {
+DIGITS = {  # the Chinese digits and their values
     "零": 0,
     "〇": 0,
     "一": 1,
@@ -36,10 +36,10 @@ def _parse(run: str) -> int | None:
     section = 0
     digit: int | None = None
     for ch in run:
-        if ch in _DIGITS:
+        if ch in DIGITS:
             if digit is not None:  # two digits in a row: 二零二三 style
                 return None
-            digit = _DIGITS[ch]
+            digit = DIGITS[ch]
         elif ch in _SMALL_UNITS:
             section += (1 if digit is None else digit) * _SMALL_UNITS[ch]
             digit = None
@@ -57,10 +57,10 @@ def _convert(run: str) -> str:
     # Digit-by-digit forms: 二零二三 -> 2023, 二〇二四 -> 2024.
     if (
         len(run) >= 2
-        and all(ch in _DIGITS for ch in run)
+        and all(ch in DIGITS for ch in run)
         and ("零" in run or "〇" in run or len(run) >= 3)
     ):
-        return "".join(str(_DIGITS[ch]) for ch in run)
+        return "".join(str(DIGITS[ch]) for ch in run)
     if len(run) == 1 and run not in _LONE_OK:
         return run
     # Keep 万 / 亿 as written units after a number: 五十五万 -> 55万, as the article prints it.
@@ -98,7 +98,7 @@ def _decimal(match: re.Match[str]) -> str:
     whole = _parse(match.group(1))
     if whole is None:
         return match.group(0)
-    return f"{whole}." + "".join(str(_DIGITS[ch]) for ch in match.group(2))
+    return f"{whole}." + "".join(str(DIGITS[ch]) for ch in match.group(2))
 
 
 _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百\d.]+)")
