@@ -336,3 +336,9 @@ def test_a_rhetorical_question_claims_another_event(engine) -> None:
     # 不是……吗 claims it; the article names 2024中关村论坛年会's 人工智能主题日
     reply = engine.ask("Vidu不是在世界人工智能大会上发布的吗？")
     assert reply.verdict == "no" and "中关村论坛" in reply.text
+
+
+def test_a_sum_of_money_claimed_is_checked_by_no_count(engine) -> None:
+    # 年薪上百万 is money; 26名博士 in the sentence is no figure to check it by
+    reply = engine.ask("肥城锂电园区给首席专家开年薪上百万，是不是")
+    assert reply.kind == "fallback" and reply.verdict == "unstated"

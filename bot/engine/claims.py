@@ -108,10 +108,23 @@ def claimed_figures(focus: Focus, tokens: list[Token]) -> tuple[Claimed, ...]:
         texts.append((predicate, () if ranked else ("第",)))
     found: list[Claimed] = []
     for text, scoping in texts:
-        for written, quantity in spans(_ARTICLE.sub("某", text)):
+        text = _ARTICLE.sub("某", text)
+        for written, quantity in spans(text):
             if quantity.unit not in scoping:
-                found.append(Claimed(written, quantity))
+                found.append(Claimed(written, _money(text, written, quantity)))
     return tuple(found)
+
+
+_MONEY_BEFORE = re.compile(r"(?:薪|工资|收入|价格|价|费|投资|估值|营收|奖金|补贴|钱)\s*$")
+
+
+def _money(text: str, written: str, quantity: Quantity) -> Quantity:
+    """A bare figure after a word of money (年薪上百万) is a sum of money, not a count that
+    any figure of the answer could check (26名博士)."""
+    at = text.find(written)
+    if quantity.unit or at < 0 or not _MONEY_BEFORE.search(text[:at]):
+        return quantity
+    return Quantity(quantity.low, quantity.high, "元", quantity.noun)
 
 
 # 我一个朋友, 她一位同事: "one" as an article before the writer's people, no figure claimed
