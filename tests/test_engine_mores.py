@@ -41,3 +41,13 @@ def test_other_things_may_be_asked_with_what_the_passage_did_with_them(engine) -
     assert other.kind == "answer" and "“弹吉他的熊猫”生成视频展示" in other.text
     (_, unknown), _ = talk(engine, "Vidu演示时输入的提示词是什么？", "还卖过别的视频吗")
     assert unknown.kind != "answer"  # the passage never sells anything
+
+
+def test_a_request_for_more_of_the_words_shown_is_their_paragraph(engine) -> None:
+    first = "中关村创新发展研究院院长叫啥"
+    (_, _, words), _ = talk(engine, first, "他认为创新方向应该怎样", "详细说说这两个词")
+    assert words.lead == ORIGINAL_LEAD  # the words' own paragraph, not the next one
+    assert "“立地”即原始创新" in words.text and "“顶天”即前沿创新" in words.text
+    assert "92所高校" not in words.text
+    (_, thing), _ = talk(engine, "纪姝婷是谁", "详细说说这个机器人")
+    assert "纪姝婷" in thing.text  # (a demonstrative with a noun still asks for more)

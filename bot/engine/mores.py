@@ -63,9 +63,7 @@ class Mores:
         tokens = self.read.tokens(normalised)
         words = self.read.words
         allowed = words.more | words.original | words.onward | words.fillers | topic
-        pointed = {  # the noun a demonstrative comes with: 这个机器人
-            i + 1 for i, t in enumerate(tokens[:-1]) if t.text in words.demonstratives
-        }
+        pointed = _pointed(tokens, words.demonstratives)
         if any(
             t.kind != "stop" and t.text not in allowed and i not in pointed
             for i, t in enumerate(tokens)
@@ -192,3 +190,16 @@ def _plain_request(word: str, words: Words) -> bool:
     """Does this word of "more" ask for it plainly (详细, 展开, 说说), unlike 还 or 多, which
     many a question of its own holds, and the words of "other things" (还有, 别的)?"""
     return len(word) > 1 and word not in words.other
+
+
+def _pointed(tokens: list, demonstratives: frozenset[str]) -> set[int]:
+    """The positions of what a demonstrative comes with: the noun of 这个机器人, the count and
+    noun of 这两个词 (这 and a count: the demonstrative 这个 with a number between)."""
+    found: set[int] = set()
+    for i, token in enumerate(tokens[:-1]):
+        counted = tokens[i + 1].kind == "number" and i + 2 < len(tokens)
+        if token.text in demonstratives:
+            found |= {i + 1, i + 2} if counted else {i + 1}
+        elif counted and any(d.startswith(token.text) for d in demonstratives):
+            found |= {i + 1, i + 2}
+    return found
