@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.describe import _beside, _of_kind
+from bot.engine.describe import _beside
+from bot.engine.describing import of_kind
 
 
 @pytest.mark.parametrize(
@@ -23,9 +24,9 @@ def test_a_name_beside_the_kind_word(text: str, name: str, kind: str, expected: 
 
 
 def test_a_name_of_the_kind_asked() -> None:
-    assert _of_kind("预聘—长聘制", "制度")  # a 制 is a 制度
-    assert _of_kind("微小卫星创新研究院", "研究院")
-    assert not _of_kind("北脑二号", "企业")
+    assert of_kind("预聘—长聘制", "制度")  # a 制 is a 制度
+    assert of_kind("微小卫星创新研究院", "研究院")
+    assert not of_kind("北脑二号", "企业")
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from bot.engine.features import ORDINAL, VERSION, Features
 from bot.engine.index import Candidate, Index
 from bot.engine.lists import enumerates
 from bot.engine.question import Question
-from bot.engine.words import TITLES, written_lower
+from bot.engine.words import TITLES, TO_COME, written_lower
 
 
 def vetoes(
@@ -61,7 +61,7 @@ def vetoes(
         text = facts_text + scope if word in _WHEN else facts_text
         if not any(has_evidence(index, e, text, candidate, question.folded) for e in evidence):
             blocking.append(word)
-        elif word in _WHEN and _FUTURE.search(question.folded) and not _PLANNED.search(text):
+        elif word in _WHEN and _FUTURE.search(question.folded) and not TO_COME.search(text):
             blocking.append("将来")  # "6G什么时候能用上": when it will be, not when a plan was
             # made (今年1月印发的实施意见…); "什么时候在河北推广" has 今年5月还将
     return factor
@@ -71,7 +71,6 @@ _WHEN = frozenset(["什么时候", "何时", "啥时候", "几时"])
 _FUTURE = re.compile(
     r"(?:能|会|才能|可以|将|要)(?:给人)?(?:用上|用到|用|上市|普及|面世|推广|量产|落地)"
 )
-_PLANNED = re.compile(r"还将|即将|将要|将于|将在|将会|计划|预计|有望|明年|今年\d+月还")
 
 
 def _part_of_whole(index: Index, question: Question, facts_text: str) -> list[str]:

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from bot.engine.analysis import Token
+from bot.engine.describing import of_kind
 from bot.engine.evidence import unnamed
 from bot.engine.index import Candidate, Index
 from bot.engine.normalize import normalize
@@ -41,7 +42,7 @@ def described_name(
                 continue
             for kind in kinds:
                 if _beside(fact.text, name, kind.text) or (
-                    _of_kind(key, kind.text) and not unnamed([kind], fact.text)
+                    of_kind(key, kind.text) and not unnamed([kind], fact.text)
                 ):  # (河北一家医院 is not 北京天坛医院, though both are 医院)
                     return name
     return _topic(index, candidate, kinds, folded)
@@ -115,12 +116,6 @@ def _held(index: Index, key: str, folded: str) -> bool:
     )
 
 
-def _of_kind(name: str, kind: str) -> bool:
-    """Is the name itself one of the kind asked: 微小卫星创新研究院 a 研究院, 预聘—长聘制 a 制度
-    (the name ends with the kind word, or with its first character: 制 of 制度)."""
-    return name.endswith(kind) or (len(name) > 2 and name.endswith(kind[0]))
-
-
 def described_kind(index: Index, candidate: Candidate, question: Question, token: Token) -> bool:
     """Is the word the kind of thing a name question describes (制度 in 那个制度叫什么), and
     does the candidate give a name of that kind? Then the word is covered by that name."""
@@ -129,7 +124,7 @@ def described_kind(index: Index, candidate: Candidate, question: Question, token
         return False
     if shared.named == () and token in shared.subject:
         name = described_name(index, candidate, (token,), question.folded)
-        if name is not None and _of_kind(normalize(name), token.text):
+        if name is not None and of_kind(normalize(name), token.text):
             return True
     which = _WHICH.search(question.folded) is not None
     return which and _named_as(index, candidate, token, question.folded)
@@ -149,12 +144,12 @@ def _named_as(index: Index, candidate: Candidate, kind: Token, folded: str) -> b
             name = index.analyzer.canonical.get(written, written)  # 肥城市 is 肥城
             if not name or name in folded or _held(index, written, folded):
                 continue
-            if _said_of_kind(index.article_text, name, kind.text):
+            if _saidof_kind(index.article_text, name, kind.text):
                 return True
     return False
 
 
-def _said_of_kind(text: str, name: str, kind: str) -> bool:
+def _saidof_kind(text: str, name: str, kind: str) -> bool:
     """Does the text call the name a thing of that kind (肥城这个县级城市, 县级城市肥城)?"""
     return any(kind in tail[: 6 + len(kind)] for tail in _tails(text, name)) or (
         f"{kind}{name}" in text

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bot.engine.analysis import Token
+from bot.engine.analysis import MEASURE_CHARS, Token
 from bot.engine.claims import Claimed, claimed_figures, split_claim
 from bot.engine.english_claims import english_claimed
 from bot.engine.features import Features, features
@@ -167,12 +167,10 @@ def _claim_names(index: Index, focus: Focus) -> frozenset[str]:
             and t.kind == "word"
             and not index.known(t.text)
             and nounish(t)
-            and not (i and tokens[i - 1].kind == "number" and t.text[0] in _MEASURE_CHARS)
+            and not (i and tokens[i - 1].kind == "number" and t.text[0] in MEASURE_CHARS)
         )  # (2000|年拿: the figure's measure word glued to the verb is no name)
     )
 
-
-_MEASURE_CHARS = frozenset("年月日个位名家所项件例台秒天岁倍")
 
 
 # 是中科院搞的, 跟百度一起发布的, 由清华研发: who made the thing is what the claim says

@@ -24,6 +24,7 @@ from bot.engine.normalize import normalize
 from bot.engine.question import Question
 from bot.engine.replies import Replies
 from bot.engine.reply import Reply
+from bot.engine.words import TO_COME
 from bot.kb.facts import Fact
 
 # A body the article mentions without naming it: 一家科技企业, 一家医院.
@@ -257,7 +258,6 @@ def _other_post(question: Question, text: str) -> bool:
 _ALONE = re.compile(r"单独|独自|独家|独立完成|自己一家|一家单位")
 _JOINT = re.compile(r"联合|共同|合作|携手|一起|一道")
 _DONE = re.compile(r"已经|早就|已(?=在|有|经|被|成|完成|实现|投入|用|上)")
-_TO_COME = re.compile(r"还将|即将|将要|将于|将在|将会|计划|拟于|预计|有望")
 _CLAUSE = re.compile(r"[，,。；;！？ ]")
 _LIGHT = set("的了是在和与及也都就还把被将已经吧吗呢")
 
@@ -288,7 +288,7 @@ def _still_to_come(index: Index, question: Question, facts: list[Fact]) -> Fact 
         if len(t.text) >= 2 and t.kind != "frame" and t.text in predicate
     ]
     top = _saying(question, predicate, words, sentences)
-    if top and all(_TO_COME.search(c) and not _DONE.search(c) for _f, c in top):
+    if top and all(TO_COME.search(c) and not _DONE.search(c) for _f, c in top):
         return top[0][0]  # the clauses that say what it claims say it is still to come
     return None
 

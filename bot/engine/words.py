@@ -16,6 +16,9 @@ FRAME_WEIGHT = 0.4
 TITLES = ("院长", "所长", "校长", "主任", "教授", "主席", "部长", "局长", "书记", "总经理", "会长")
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# A time still to come: 还将在河北推广, 计划, 预计 (the claim check and the "when will it" check)
+TO_COME = re.compile(r"还将|即将|将要|将于|将在|将会|计划|拟于|预计|有望|明年")
+
 YEAR = re.compile(r"(?:19|20)\d\d")
 
 WordWeights = tuple[tuple[tuple[str, float], ...], float]
